@@ -1,0 +1,160 @@
+"""caseflow: case management for community violence intervention programs."""
+
+import logging
+import os
+import uuid
+
+from flask import Flask, g, render_template, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from caseflow.extensions import bootstrap, csrf, db, login_manager, migrate
+
+# Endpoints reachable without logging in. Everything else needs a session (S1).
+PUBLIC_ENDPOINTS = frozenset({"auth.login", "static", "bootstrap.static", "main.health"})
+
+log = logging.getLogger(__name__)
+
+
+def create_app(config_name: str | None = None, overrides: dict | None = None) -> Flask:
+    """Build an app for one environment; no side effects beyond binding extensions."""
+    from config import CONFIGS
+
+    name = config_name or os.environ.get("CASEFLOW_ENV", "development")
+    config_class = CONFIGS[name]
+    app = Flask(__name__, template_folder="../templates", instance_relative_config=False)
+    app.config.from_object(config_class)
+    app.config.update(config_class.from_env())
+    if overrides:
+        app.config.update(overrides)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        os.makedirs(os.path.dirname(app.config["SQLALCHEMY_DATABASE_URI"][len("sqlite:///") :]) or ".", exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    bootstrap.init_app(app)
+
+    _register_blueprints(app)
+    _register_request_hooks(app)
+    _register_error_pages(app)
+    _register_template_helpers(app)
+
+    from caseflow.cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from caseflow.admin.views import bp as admin_bp
+    from caseflow.auth.views import bp as auth_bp
+    from caseflow.cases.views import bp as cases_bp
+    from caseflow.main.views import bp as main_bp
+    from caseflow.participants.views import bp as participants_bp
+
+    for bp in (main_bp, auth_bp, participants_bp, cases_bp, admin_bp):
+        app.register_blueprint(bp)
+
+
+def _register_request_hooks(app: Flask) -> None:
+    @app.before_request
+    def require_login():
+        """Deny by default: any endpoint not on the public allow-list needs a session."""
+        from flask_login import current_user
+
+        g.request_id = uuid.uuid4().hex[:12]
+        if request.endpoint in PUBLIC_ENDPOINTS:
+            return None
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        return None
+
+    @app.after_request
+    def security_headers(response):
+        """Baseline headers on every response; authenticated pages are never cached."""
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+        )
+        if request.endpoint not in ("static", "bootstrap.static"):
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
+
+def _register_error_pages(app: Flask) -> None:
+    def render_error(code: int, title: str, message: str):
+        return (
+            render_template(
+                "errors/error.html",
+                code=code,
+                title=title,
+                message=message,
+                request_id=g.get("request_id", ""),
+            ),
+            code,
+        )
+
+    @app.errorhandler(403)
+    def forbidden(_error):
+        return render_error(403, "Not allowed", "Your account is not allowed to do that.")
+
+    @app.errorhandler(404)
+    def not_found(_error):
+        return render_error(404, "Not found", "There is nothing here, or you do not have access to it.")
+
+    @app.errorhandler(405)
+    def method_not_allowed(_error):
+        return render_error(405, "Not allowed", "That action is not available here.")
+
+    @app.errorhandler(409)
+    def conflict(_error):
+        return render_error(409, "Changed by someone else", "Someone else changed this record first.")
+
+    @app.errorhandler(500)
+    def server_error(_error):
+        # Nothing half-done may be committed after a failure (S31).
+        db.session.rollback()
+        log.error("request %s failed", g.get("request_id", "-"))
+        return render_error(500, "Something went wrong", "Nothing was saved. Please try again.")
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from caseflow.auth.forms import LogoutForm
+    from caseflow.models.choices import label_of
+    from caseflow.timezones import to_local
+
+    app.jinja_env.globals["label_of"] = label_of
+
+    @app.template_filter("localtime")
+    def localtime(value):
+        """A stored UTC time shown on the deployment's wall clock."""
+        local = to_local(value)
+        return local.strftime("%d %b %Y, %H:%M") if local else ""
+
+    @app.template_filter("day")
+    def day(value):
+        """A date in one unambiguous format."""
+        return value.strftime("%d %b %Y") if value else ""
+
+    @app.context_processor
+    def logout_form():
+        return {"logout_form": LogoutForm()}
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record):
+    """SQLite: enforce foreign keys, WAL and a busy timeout on every connection."""
+    module = type(dbapi_connection).__module__
+    if not module.startswith("sqlite3"):
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()

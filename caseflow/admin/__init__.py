@@ -1,0 +1,1 @@
+"""Administration: accounts, programs and memberships. No case data here."""

@@ -1,0 +1,144 @@
+"""Administration pages: users, memberships, programs. Administrators only."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from caseflow.admin.forms import ActionForm, MembershipForm, NewUserForm, ProgramForm
+from caseflow.admin.services import (
+    AdminRuleError,
+    add_membership,
+    create_program,
+    create_user,
+    remove_membership,
+    set_user_active,
+)
+from caseflow.extensions import db
+from caseflow.models import Program, ProgramMembership, User
+from caseflow.permissions import admin_required
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.before_request
+@admin_required
+def _only_admins():
+    """Every page here is for administrators."""
+
+
+def _user_or_404(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+@bp.route("/users")
+def users():
+    rows = db.session.execute(select(User).order_by(User.full_name)).scalars().all()
+    return render_template("admin/users.html", users=rows)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+def new_user():
+    form = NewUserForm()
+    if form.validate_on_submit():
+        try:
+            user = create_user(
+                current_user,
+                email=form.email.data,
+                full_name=form.full_name.data,
+                password=form.password.data,
+                is_admin=form.is_admin.data,
+            )
+        except AdminRuleError as exc:
+            db.session.rollback()
+            form.email.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(f"Account for {user.full_name} created.", "success")
+            return redirect(url_for("admin.user_detail", user_id=user.id))
+    return render_template("admin/new_user.html", form=form)
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+def user_detail(user_id: int):
+    user = _user_or_404(user_id)
+    form = MembershipForm()
+    form.program_id.choices = [
+        (p.id, p.name)
+        for p in db.session.execute(
+            select(Program).where(Program.deleted_at.is_(None)).order_by(Program.name)
+        ).scalars()
+    ]
+    if form.validate_on_submit():
+        add_membership(current_user, user, db.session.get(Program, form.program_id.data) or abort(404), form.role.data)
+        db.session.commit()
+        flash("Membership saved.", "success")
+        return redirect(url_for("admin.user_detail", user_id=user.id))
+    memberships = (
+        db.session.execute(
+            select(ProgramMembership)
+            .where(ProgramMembership.user_id == user.id, ProgramMembership.deleted_at.is_(None))
+            .order_by(ProgramMembership.id)
+        )
+        .scalars()
+        .all()
+    )
+    return render_template(
+        "admin/user_detail.html", user=user, form=form, memberships=memberships, action_form=ActionForm()
+    )
+
+
+@bp.route("/users/<int:user_id>/active", methods=["POST"])
+def toggle_active(user_id: int):
+    user = _user_or_404(user_id)
+    if ActionForm().validate_on_submit():
+        try:
+            set_user_active(current_user, user, not user.is_active)
+        except AdminRuleError as exc:
+            db.session.rollback()
+            flash(str(exc), "danger")
+        else:
+            db.session.commit()
+            flash(f"{user.full_name} is now {'active' if user.is_active else 'deactivated'}.", "success")
+    return redirect(url_for("admin.user_detail", user_id=user.id))
+
+
+@bp.route("/memberships/<int:membership_id>/remove", methods=["POST"])
+def remove_membership_view(membership_id: int):
+    membership = db.session.get(ProgramMembership, membership_id)
+    if membership is None or membership.deleted_at is not None:
+        abort(404)
+    if ActionForm().validate_on_submit():
+        remove_membership(current_user, membership)
+        db.session.commit()
+        flash("Membership removed.", "success")
+    return redirect(url_for("admin.user_detail", user_id=membership.user_id))
+
+
+@bp.route("/programs", methods=["GET", "POST"])
+def programs():
+    form = ProgramForm()
+    if form.validate_on_submit():
+        try:
+            create_program(
+                current_user,
+                name=form.name.data,
+                kind=form.kind.data,
+                organisation=form.organisation.data or "",
+                contact_frequency_days=form.contact_frequency_days.data,
+                caseload_target=form.caseload_target.data,
+                workers_see_own_caseload_only=form.workers_see_own_caseload_only.data,
+            )
+        except AdminRuleError as exc:
+            db.session.rollback()
+            form.name.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash("Program created.", "success")
+            return redirect(url_for("admin.programs"))
+    rows = (
+        db.session.execute(select(Program).where(Program.deleted_at.is_(None)).order_by(Program.name)).scalars().all()
+    )
+    return render_template("admin/programs.html", programs=rows, form=form)

@@ -1,0 +1,1 @@
+"""Audit trail: the writer every service calls, and (later) the viewer."""

@@ -1,0 +1,1 @@
+"""Logging in and out, password hashing and account lockout."""

@@ -1,0 +1,1 @@
+"""Cases: opening them, their page, status moves and contacts."""

@@ -1,0 +1,52 @@
+"""flask commands: create-user and seed-demo."""
+
+import click
+from flask import Flask
+from sqlalchemy import func, select
+
+from caseflow.extensions import db
+
+
+def register_cli(app: Flask) -> None:
+    """Attach the project's commands to the app's CLI group."""
+    app.cli.add_command(create_user_command)
+    app.cli.add_command(seed_demo_command)
+
+
+@click.command("create-user")
+@click.option("--email", required=True, help="Login email.")
+@click.option("--name", "full_name", required=True, help="Full name shown in the app.")
+@click.option("--admin", "is_admin", is_flag=True, help="Make the account an administrator.")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True, help="12 to 128 characters.")
+def create_user_command(email: str, full_name: str, is_admin: bool, password: str) -> None:
+    """Create a staff account (the first administrator, say)."""
+    from caseflow.admin.services import AdminRuleError, create_user
+
+    try:
+        user = create_user(None, email=email, full_name=full_name, password=password, is_admin=is_admin)
+    except AdminRuleError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(f"Created {'administrator' if is_admin else 'user'} {user.email} (id {user.id}).")
+
+
+@click.command("seed-demo")
+@click.option("--seed", default=2026, show_default=True, help="Random seed; the same seed gives the same data.")
+@click.option("--participants", default=300, show_default=True, help="How many participants to create.")
+@click.option("--force", is_flag=True, help="Erase the existing data first.")
+@click.option("--if-empty", is_flag=True, help="Do nothing (and succeed) when the database already has data.")
+def seed_demo_command(seed: int, participants: int, force: bool, if_empty: bool) -> None:
+    """Load a realistic, deterministic demo data set with the six demo accounts."""
+    from caseflow.demo import seed_demo
+    from caseflow.models import User
+
+    has_data = db.session.execute(select(func.count(User.id))).scalar_one() > 0
+    if has_data and not force:
+        if if_empty:
+            click.echo("The database already holds data; leaving it as it is.")
+            return
+        raise click.ClickException("The database already holds data. Use --force to erase it and load the demo.")
+    summary = seed_demo(seed=seed, participants=participants, erase=has_data)
+    db.session.commit()
+    click.echo(summary)

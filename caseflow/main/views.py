@@ -1,0 +1,37 @@
+"""The home page (the user's caseload) and an unauthenticated health check."""
+
+from flask import Blueprint, current_app, render_template, request
+from flask_login import current_user
+from sqlalchemy import text
+
+from caseflow.audit.services import record_event
+from caseflow.cases.services import my_cases_query
+from caseflow.extensions import db
+from caseflow.permissions import programs_for
+
+bp = Blueprint("main", __name__)
+
+
+@bp.route("/")
+def home():
+    page = db.paginate(
+        my_cases_query(current_user),
+        page=request.args.get("page", 1, type=int),
+        per_page=current_app.config["PAGE_SIZE"],
+        error_out=False,
+    )
+    if page.items:
+        record_event(current_user, "list", "case", record_ids=[c.id for c in page.items], detail="home caseload")
+    db.session.commit()
+    return render_template("main/home.html", page=page, programs=programs_for(current_user))
+
+
+@bp.route("/health")
+def health():
+    """Liveness and database reachability for load balancers; reveals nothing else."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:  # noqa: BLE001 - any database failure means unhealthy
+        db.session.rollback()
+        return {"status": "unavailable"}, 503
+    return {"status": "ok"}

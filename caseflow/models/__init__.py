@@ -1,0 +1,39 @@
+"""All models, imported here so metadata (and Alembic) sees every table."""
+
+from caseflow.models.audit import AuditEvent
+from caseflow.models.case import CASE_STATUSES, CASE_TRANSITIONS, Case, CaseStatusChange, can_transition
+from caseflow.models.consent import Consent, ConsentCategory
+from caseflow.models.contact import Contact
+from caseflow.models.participant import Participant, ParticipantAlias, ParticipantRaceEthnicity
+from caseflow.models.plan import Assessment, AssessmentAnswer, Goal, Outcome
+from caseflow.models.program import Program, ProgramMembership
+from caseflow.models.provider import ProviderCategory, ServiceProvider
+from caseflow.models.referral import REFERRAL_TRANSITIONS, Referral, ReferralStatusChange
+from caseflow.models.user import User
+
+__all__ = [
+    "AuditEvent",
+    "CASE_STATUSES",
+    "CASE_TRANSITIONS",
+    "Case",
+    "CaseStatusChange",
+    "can_transition",
+    "Consent",
+    "ConsentCategory",
+    "Contact",
+    "Participant",
+    "ParticipantAlias",
+    "ParticipantRaceEthnicity",
+    "Assessment",
+    "AssessmentAnswer",
+    "Goal",
+    "Outcome",
+    "Program",
+    "ProgramMembership",
+    "ProviderCategory",
+    "ServiceProvider",
+    "REFERRAL_TRANSITIONS",
+    "Referral",
+    "ReferralStatusChange",
+    "User",
+]

@@ -1,0 +1,44 @@
+"""Staff accounts. Administrators are a flag, not a program role."""
+
+import secrets
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from caseflow.extensions import db
+from caseflow.models.base import TimestampMixin, VersionedMixin
+
+
+def new_session_token() -> str:
+    """A random token that names the user in the session cookie, rotated to end all sessions."""
+    return secrets.token_urlsafe(32)
+
+
+class User(UserMixin, TimestampMixin, VersionedMixin, db.Model):
+    """A person who logs in: worker, supervisor, manager, grants staff or administrator."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    full_name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    is_admin: Mapped[bool] = mapped_column(default=False)
+    is_active: Mapped[bool] = mapped_column(default=True)
+    failed_login_count: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(default=None)
+    last_login_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Flask-Login stores this, not the id, so rotating it logs the user out everywhere.
+    session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
+
+    memberships: Mapped[list["ProgramMembership"]] = relationship(  # noqa: F821
+        back_populates="user", foreign_keys="ProgramMembership.user_id"
+    )
+
+    def get_id(self) -> str:
+        return self.session_token
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email}>"

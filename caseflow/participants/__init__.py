@@ -1,0 +1,1 @@
+"""Participants: search, create and the person page."""

@@ -1,0 +1,145 @@
+"""The one place that decides what a user may see, expressed as SQL filters."""
+
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user
+from sqlalchemy import and_, exists, false, or_, select
+from sqlalchemy.sql import ColumnElement
+
+from caseflow.extensions import db
+from caseflow.models import Case, Participant, Program, ProgramMembership, User
+
+SUPERVISING_ROLES = ("supervisor", "manager")
+
+
+def case_scope(user: User) -> ColumnElement[bool]:
+    """A WHERE clause true for the cases this user may see.
+
+    Workers see their programs' cases (only their own caseload where the program says
+    so); supervisors and managers see every case of their programs; nobody else sees any.
+    Administrators get nothing from the flag alone.
+    """
+    if user is None or not user.is_authenticated or not user.is_active:
+        return false()
+    supervised = select(ProgramMembership.program_id).where(
+        ProgramMembership.user_id == user.id,
+        ProgramMembership.role.in_(SUPERVISING_ROLES),
+        ProgramMembership.deleted_at.is_(None),
+    )
+    worker_all = (
+        select(ProgramMembership.program_id)
+        .join(Program, Program.id == ProgramMembership.program_id)
+        .where(
+            ProgramMembership.user_id == user.id,
+            ProgramMembership.role == "worker",
+            ProgramMembership.deleted_at.is_(None),
+            Program.workers_see_own_caseload_only.is_(False),
+        )
+    )
+    worker_own = (
+        select(ProgramMembership.program_id)
+        .join(Program, Program.id == ProgramMembership.program_id)
+        .where(
+            ProgramMembership.user_id == user.id,
+            ProgramMembership.role == "worker",
+            ProgramMembership.deleted_at.is_(None),
+            Program.workers_see_own_caseload_only.is_(True),
+        )
+    )
+    return and_(
+        Case.deleted_at.is_(None),
+        or_(
+            Case.program_id.in_(supervised),
+            Case.program_id.in_(worker_all),
+            and_(Case.program_id.in_(worker_own), Case.assigned_worker_id == user.id),
+        ),
+    )
+
+
+def visible_cases(user: User):
+    """SELECT of the cases in the user's scope."""
+    return select(Case).where(case_scope(user))
+
+
+def participant_scope(user: User) -> ColumnElement[bool]:
+    """A WHERE clause true for people with at least one case the user may see."""
+    return and_(
+        Participant.deleted_at.is_(None),
+        exists().where(Case.participant_id == Participant.id, case_scope(user)),
+    )
+
+
+def visible_participants(user: User):
+    """SELECT of the participants in the user's scope."""
+    return select(Participant).where(participant_scope(user))
+
+
+def get_case_or_404(user: User, case_id: int) -> Case:
+    """Load a case the user may see; anything else is 404 so its existence does not leak."""
+    case = db.session.execute(visible_cases(user).where(Case.id == case_id)).scalar_one_or_none()
+    if case is None:
+        abort(404)
+    return case
+
+
+def get_participant_or_404(user: User, participant_id: int) -> Participant:
+    """Load a participant the user may see, or 404."""
+    participant = db.session.execute(
+        visible_participants(user).where(Participant.id == participant_id)
+    ).scalar_one_or_none()
+    if participant is None:
+        abort(404)
+    return participant
+
+
+def get_child_or_404(user: User, model, record_id: int):
+    """Load a case-owned record (contact, referral, goal, ...) whose case the user may see."""
+    record = db.session.execute(
+        select(model)
+        .join(Case, Case.id == model.case_id)
+        .where(model.id == record_id, model.deleted_at.is_(None), case_scope(user))
+    ).scalar_one_or_none()
+    if record is None:
+        abort(404)
+    return record
+
+
+def programs_for(user: User, roles: tuple[str, ...] | None = None) -> list[Program]:
+    """Programs the user belongs to, optionally only those where they hold one of roles."""
+    stmt = (
+        select(Program)
+        .join(ProgramMembership, ProgramMembership.program_id == Program.id)
+        .where(
+            ProgramMembership.user_id == user.id,
+            ProgramMembership.deleted_at.is_(None),
+            Program.deleted_at.is_(None),
+        )
+        .order_by(Program.name)
+    )
+    if roles:
+        stmt = stmt.where(ProgramMembership.role.in_(roles))
+    return list(db.session.execute(stmt).scalars())
+
+
+def role_in(user: User, program_id: int) -> str | None:
+    """The user's role in a program, or None."""
+    return db.session.execute(
+        select(ProgramMembership.role).where(
+            ProgramMembership.user_id == user.id,
+            ProgramMembership.program_id == program_id,
+            ProgramMembership.deleted_at.is_(None),
+        )
+    ).scalar_one_or_none()
+
+
+def admin_required(view):
+    """Administration pages: administrators only; others get 403."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_authenticated or not current_user.is_admin:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped

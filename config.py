@@ -1,0 +1,83 @@
+"""Configuration classes, one per environment; read from the environment only when chosen."""
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - development only; production requires the env
+    SQLALCHEMY_DATABASE_URI = f"sqlite:///{BASE_DIR / 'instance' / 'caseflow.db'}"
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session; idle timeout bounds it
+    BOOTSTRAP_SERVE_LOCAL = True  # no CDN: hospital networks may have no outside access
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    LOGIN_MAX_FAILURES = 5
+    LOGIN_LOCKOUT = timedelta(minutes=15)
+    PAGE_SIZE = 25
+    # Wall-clock zone of the deployment: forms take and pages show local time, the database UTC.
+    TIMEZONE = "America/Chicago"
+    TESTING = False
+    DEBUG = False
+
+    @classmethod
+    def from_env(cls) -> dict:
+        """Settings this environment takes from environment variables."""
+        values = {}
+        if os.environ.get("SECRET_KEY"):
+            values["SECRET_KEY"] = os.environ["SECRET_KEY"]
+        if os.environ.get("CASEFLOW_TIMEZONE"):
+            values["TIMEZONE"] = os.environ["CASEFLOW_TIMEZONE"]
+        if os.environ.get("DATABASE_URL"):
+            values["SQLALCHEMY_DATABASE_URI"] = normalise_db_url(os.environ["DATABASE_URL"])
+        return values
+
+
+class DevelopmentConfig(Config):
+    """Local use with the demo data; SQLite file under instance/."""
+
+
+class TestingConfig(Config):
+    """Fresh in-memory SQLite per app unless DATABASE_URL points at PostgreSQL."""
+
+    TESTING = True
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+    SECRET_KEY = "testing-not-secret"  # noqa: S105 - tests only
+
+
+class ProductionConfig(Config):
+    """Real deployments: secrets must come from the environment, cookies are Secure."""
+
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+
+    @classmethod
+    def from_env(cls) -> dict:
+        """Refuse to start without a secret key and a database URL."""
+        missing = [name for name in ("SECRET_KEY", "DATABASE_URL") if not os.environ.get(name)]
+        if missing:
+            raise RuntimeError(f"Production configuration needs {', '.join(missing)} in the environment.")
+        return super().from_env()
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def normalise_db_url(url: str) -> str:
+    """Accept postgres:// and postgresql:// URLs and use the psycopg 3 driver for them."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
