@@ -24,6 +24,9 @@ class Config:
     PAGE_SIZE = 25
     # Wall-clock zone of the deployment: forms take and pages show local time, the database UTC.
     TIMEZONE = "America/Chicago"
+    # None means the argon2-cffi recommended parameters (RFC 9106 low-memory profile).
+    ARGON2_TIME_COST: int | None = None
+    ARGON2_MEMORY_COST: int | None = None
     TESTING = False
     DEBUG = False
 
@@ -49,6 +52,9 @@ class TestingConfig(Config):
 
     TESTING = True
     SQLALCHEMY_DATABASE_URI = "sqlite://"
+    # Cheap argon2id parameters keep the suite fast; real deployments use the library defaults.
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_COST = 1024
     SECRET_KEY = "testing-not-secret"  # noqa: S105 - tests only
 
 

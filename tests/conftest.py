@@ -23,8 +23,9 @@ from caseflow.models import (
 )
 
 PASSWORD = "correct-horse-battery"
-# Hashing once keeps factories fast; the hash is still real argon2id.
-PASSWORD_HASH = hash_password(PASSWORD)
+# Hashing once, with the testing parameters, keeps factories fast; it is still real argon2id.
+with create_app("testing").app_context():
+    PASSWORD_HASH = hash_password(PASSWORD)
 USING_POSTGRES = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql"))
 _counter = itertools.count(1)
 
@@ -83,7 +84,7 @@ def client(app):
 
 
 @pytest.fixture
-def make_program():
+def make_program(app):
     def make(kind: str = "street_outreach", name: str | None = None, **settings) -> Program:
         program = Program(kind=kind, name=name or f"Program {next(_counter)}", **settings)
         db.session.add(program)
@@ -94,7 +95,7 @@ def make_program():
 
 
 @pytest.fixture
-def make_user():
+def make_user(app):
     def make(email: str | None = None, roles: dict | None = None, is_admin: bool = False, **fields) -> User:
         """A user; roles maps Program -> role name."""
         user = User(
@@ -115,7 +116,7 @@ def make_user():
 
 
 @pytest.fixture
-def make_case():
+def make_case(app):
     def make(program: Program, worker: User | None = None, status: str = "active", **person) -> Case:
         """A participant with one case in program."""
         participant = Participant(
@@ -141,7 +142,7 @@ def make_case():
 
 
 @pytest.fixture
-def make_contact():
+def make_contact(app):
     def make(case: Case, author: User | None = None, **fields) -> Contact:
         from datetime import datetime
 
