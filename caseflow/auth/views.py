@@ -21,7 +21,8 @@ GENERIC_FAILURE = (
 login_manager.login_view = "auth.login"
 login_manager.login_message = "Please log in to continue."
 login_manager.login_message_category = "info"
-login_manager.session_protection = "strong"
+# "basic", not "strong": a phone hopping between Wi-Fi and cellular must not be logged out.
+login_manager.session_protection = "basic"
 
 
 @login_manager.user_loader
