@@ -31,9 +31,9 @@ _counter = itertools.count(1)
 
 
 def _reset_postgres() -> None:
-    """Empty every table between tests; far faster than dropping and creating them."""
-    names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
-    db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    """Empty every table between tests; DELETE on small tables beats TRUNCATE and DROP/CREATE."""
+    for table in reversed(db.metadata.sorted_tables):
+        db.session.execute(table.delete())
     db.session.commit()
 
 
