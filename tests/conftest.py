@@ -6,6 +6,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from flask import g
 from sqlalchemy import text
 
 from caseflow import create_app
@@ -52,10 +53,23 @@ def _postgres_schema():
     yield
 
 
+def _forget_user_after_each_request(app) -> None:
+    """Requests share the test's app context, so drop Flask-Login's per-context user cache.
+
+    Without this a user logged in by one request stays 'logged in' for the next request
+    of any client, and anonymous-access tests could pass for the wrong reason.
+    """
+
+    @app.teardown_request
+    def _forget_user(_exc):
+        g.pop("_login_user", None)
+
+
 @pytest.fixture
 def app(_postgres_schema):
     """An app bound to an empty database, with an app context pushed."""
     app = create_app("testing", {"WTF_CSRF_ENABLED": False})
+    _forget_user_after_each_request(app)
     with app.app_context():
         if USING_POSTGRES:
             _reset_postgres()
@@ -69,6 +83,7 @@ def app(_postgres_schema):
 def csrf_app(_postgres_schema):
     """An app with CSRF protection on, as in production."""
     app = create_app("testing")
+    _forget_user_after_each_request(app)
     with app.app_context():
         if USING_POSTGRES:
             _reset_postgres()

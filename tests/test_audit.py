@@ -135,7 +135,8 @@ def _install_refusing_trigger():
     else:
         db.session.execute(
             text(
-                "CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_events BEGIN SELECT RAISE(ABORT, 'audit store unavailable'); END"
+                "CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_events "
+                "BEGIN SELECT RAISE(ABORT, 'audit store unavailable'); END"
             )
         )
     db.session.commit()

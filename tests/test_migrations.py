@@ -66,9 +66,13 @@ def test_migrated_schema_enforces_constraints(migration_app):
     """The migrated database, not just the models, refuses a bad enumeration value."""
     upgrade()
     with db.engine.begin() as conn:
-        conn.execute(text("INSERT INTO programs (kind, name, organisation, contact_frequency_days, caseload_target, "
-                          "workers_see_own_caseload_only, created_at, updated_at, version) VALUES "
-                          "('hvip', 'HVIP', '', 7, 12, false, '2026-01-01', '2026-01-01', 1)"))
+        conn.execute(
+            text(
+                "INSERT INTO programs (kind, name, organisation, contact_frequency_days, caseload_target, "
+                "workers_see_own_caseload_only, created_at, updated_at, version) VALUES "
+                "('hvip', 'HVIP', '', 7, 12, false, '2026-01-01', '2026-01-01', 1)"
+            )
+        )
     with pytest.raises(Exception, match="(?i)check"):
         with db.engine.begin() as conn:
             conn.execute(text("UPDATE programs SET kind = 'not-a-kind'"))
