@@ -53,23 +53,24 @@ def _postgres_schema():
     yield
 
 
-def _forget_user_after_each_request(app) -> None:
-    """Requests share the test's app context, so drop Flask-Login's per-context user cache.
+def _fresh_g_after_each_request(app) -> None:
+    """Requests share the test's app context, so empty g after each one, as production does.
 
-    Without this a user logged in by one request stays 'logged in' for the next request
-    of any client, and anonymous-access tests could pass for the wrong reason.
+    Otherwise Flask-Login's cached user and Flask-WTF's cached CSRF token outlive the
+    request: a later anonymous client would look logged in, a fresh token look stale.
     """
 
     @app.teardown_request
-    def _forget_user(_exc):
-        g.pop("_login_user", None)
+    def _clear_g(_exc):
+        for name in list(g):
+            g.pop(name)
 
 
 @pytest.fixture
 def app(_postgres_schema):
     """An app bound to an empty database, with an app context pushed."""
     app = create_app("testing", {"WTF_CSRF_ENABLED": False})
-    _forget_user_after_each_request(app)
+    _fresh_g_after_each_request(app)
     with app.app_context():
         if USING_POSTGRES:
             _reset_postgres()
@@ -80,17 +81,10 @@ def app(_postgres_schema):
 
 
 @pytest.fixture
-def csrf_app(_postgres_schema):
-    """An app with CSRF protection on, as in production."""
-    app = create_app("testing")
-    _forget_user_after_each_request(app)
-    with app.app_context():
-        if USING_POSTGRES:
-            _reset_postgres()
-        else:
-            db.create_all()
-        yield app
-        db.session.remove()
+def csrf_app(app):
+    """The same app and database with CSRF protection on, as in production."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    return app
 
 
 @pytest.fixture

@@ -3,10 +3,11 @@
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select, update
+from sqlalchemy import case as sql_case
 
 from caseflow.audit.services import record_event
-from caseflow.auth.passwords import hash_password, needs_rehash, verify_password
+from caseflow.auth.passwords import hash_password, needs_rehash, password_problem, verify_password
 from caseflow.extensions import db
 from caseflow.models import User
 from caseflow.models.base import utcnow
@@ -16,6 +17,10 @@ from caseflow.models.user import new_session_token
 def find_user_by_email(email: str) -> User | None:
     """Emails are matched case-insensitively."""
     return db.session.execute(select(User).where(func.lower(User.email) == email.strip().lower())).scalar_one_or_none()
+
+
+class PasswordPolicyError(ValueError):
+    """A new password breaks the policy; the message says how."""
 
 
 def authenticate(email: str, password: str) -> User | None:
@@ -34,15 +39,12 @@ def authenticate(email: str, password: str) -> User | None:
         verify_password(None, password)
         record_event(user, "login_failed", "user", user.id, detail="account locked")
         return None
-    if not verify_password(user.password_hash, password) or not user.is_active:
-        if user.locked_until and user.locked_until <= now:
-            user.failed_login_count = 0
-            user.locked_until = None
-        user.failed_login_count += 1
-        if user.failed_login_count >= current_app.config["LOGIN_MAX_FAILURES"]:
-            user.locked_until = now + current_app.config["LOGIN_LOCKOUT"]
-            record_event(user, "lockout", "user", user.id)
-        record_event(user, "login_failed", "user", user.id)
+    if not verify_password(user.password_hash, password):
+        _count_failure(user, now)
+        return None
+    if not user.is_active:
+        # Right password on a deactivated account: refused, but it is not a guess to count.
+        record_event(user, "login_failed", "user", user.id, detail="account deactivated")
         return None
     user.failed_login_count = 0
     user.locked_until = None
@@ -53,8 +55,37 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
+def _count_failure(user: User, now) -> None:
+    """Add one failure atomically in SQL, so parallel guesses cannot slip past the limit."""
+    limit = current_app.config["LOGIN_MAX_FAILURES"]
+    expired_lock = and_(User.locked_until.is_not(None), User.locked_until <= now)
+    # A lock that has run out starts a fresh count.
+    previous = sql_case((expired_lock, 0), else_=User.failed_login_count)
+    failures = db.session.execute(
+        update(User)
+        .where(User.id == user.id)
+        .values(
+            failed_login_count=previous + 1,
+            locked_until=sql_case(
+                (previous + 1 >= limit, now + current_app.config["LOGIN_LOCKOUT"]),
+                (expired_lock, None),
+                else_=User.locked_until,
+            ),
+        )
+        .returning(User.failed_login_count)
+        .execution_options(synchronize_session=False)
+    ).scalar_one()
+    db.session.expire(user, ["failed_login_count", "locked_until"])
+    if failures == limit:
+        record_event(user, "lockout", "user", user.id)
+    record_event(user, "login_failed", "user", user.id)
+
+
 def set_password(actor: User, user: User, password: str) -> None:
-    """Replace a password and end every session of that user."""
+    """Replace a password and end every session of that user; the policy is checked first."""
+    problem = password_problem(password)
+    if problem:
+        raise PasswordPolicyError(problem)
     user.password_hash = hash_password(password)
     user.session_token = new_session_token()
     record_event(actor, "update", "user", user.id, detail="password changed")
