@@ -1,13 +1,12 @@
 """Forms for finding and creating participants."""
 
-from datetime import date
-
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from caseflow.forms_common import MultiCheckboxField, blank_choice
 from caseflow.models.choices import GENDERS, RACE_ETHNICITIES, REFERRAL_SOURCES, RISK_LEVELS
+from caseflow.timezones import local_today
 
 START_STATUSES = [("referred", "Referred"), ("screening", "Screening"), ("active", "Active (enrolled)")]
 
@@ -32,12 +31,12 @@ class CaseOpeningFields:
     start_status = SelectField("Case status", choices=START_STATUSES, default="active")
     referral_source = SelectField("Referral source", choices=blank_choice(REFERRAL_SOURCES), validators=[Optional()])
     referred_on = DateField(
-        "Referred on", default=date.today, validators=[InputRequired(message="Enter the referral date.")]
+        "Referred on", default=local_today, validators=[InputRequired(message="Enter the referral date.")]
     )
     risk_level = SelectField("Risk level", choices=blank_choice(RISK_LEVELS, "Not assessed"), validators=[Optional()])
 
     def validate_referred_on(self, field):
-        if field.data and field.data > date.today():
+        if field.data and field.data > local_today():
             raise ValidationError("The referral date cannot be in the future.")
 
 
@@ -64,7 +63,7 @@ class ParticipantForm(FlaskForm, CaseOpeningFields):
     submit = SubmitField("Create participant and open case")
 
     def validate_date_of_birth(self, field):
-        if field.data and field.data > date.today():
+        if field.data and field.data > local_today():
             raise ValidationError("The date of birth cannot be in the future.")
         if field.data and field.data.year < 1900:
             raise ValidationError("Enter a date of birth after 1900.")

@@ -8,6 +8,7 @@ from caseflow.audit.services import record_event
 from caseflow.extensions import db
 from caseflow.models import Participant, ParticipantAlias, ParticipantRaceEthnicity, User
 from caseflow.permissions import participant_scope
+from caseflow.timezones import local_today
 
 SEARCH_LIMIT = 50
 
@@ -33,7 +34,7 @@ def create_participant(
         last_name=last_name.strip(),
         date_of_birth=date_of_birth,
         estimated_age=None if date_of_birth else estimated_age,
-        estimated_age_on=(today or date.today()) if (estimated_age is not None and not date_of_birth) else None,
+        estimated_age_on=(today or local_today()) if (estimated_age is not None and not date_of_birth) else None,
         gender=gender or "not_reported",
         preferred_language=preferred_language.strip(),
         phone=phone.strip(),
