@@ -119,3 +119,19 @@ def test_unknown_page_is_a_friendly_404(client, make_user):
     response = client.get("/no-such-page")
     assert response.status_code == 404
     assert "There is nothing here" in response.get_data(as_text=True)
+
+
+def test_a_stale_update_is_refused_not_silently_applied(app, make_program, make_case):
+    """Version columns: saving over someone else's newer change raises instead of overwriting."""
+    from sqlalchemy.orm.exc import StaleDataError
+
+    case = make_case(make_program())
+    person = case.participant
+    assert person.version == 1
+    # Someone else saves first: the row is now at version 2.
+    db.session.execute(
+        text("UPDATE participants SET phone = '555-0100', version = version + 1 WHERE id = :id"), {"id": person.id}
+    )
+    person.phone = "555-0199"
+    with pytest.raises(StaleDataError):
+        db.session.flush()

@@ -15,6 +15,21 @@ def worker_case(make_program, make_user, make_case):
     return worker, make_case(program, worker, last_name="Okafor")
 
 
+CONTACT_FORM = {"occurred_at": "2026-01-05T10:00", "mode": "phone", "contact_type": "check_in", "outcome": "completed"}
+
+
+def _person_form(program_id: int) -> dict:
+    """A valid 'new participant' form for a program."""
+    return {
+        "first_name": "Dee",
+        "last_name": "Marsh",
+        "program_id": program_id,
+        "start_status": "active",
+        "referred_on": "2026-01-02",
+        "gender": "female",
+    }
+
+
 def _events(action: str, record_type: str) -> list[AuditEvent]:
     return list(
         db.session.execute(
@@ -65,14 +80,7 @@ def test_creating_a_participant_audits_the_person_and_the_case(client, worker_ca
     login(client, worker)
     client.post(
         "/participants/new",
-        data={
-            "first_name": "Dee",
-            "last_name": "Marsh",
-            "program_id": case.program_id,
-            "start_status": "active",
-            "referred_on": "2026-01-02",
-            "gender": "female",
-        },
+        data=_person_form(case.program_id),
     )
     new_person = db.session.execute(select(Participant).where(Participant.last_name == "Marsh")).scalar_one()
     assert [e.record_id for e in _events("create", "participant")] == [new_person.id]
@@ -85,7 +93,7 @@ def test_logging_a_contact_is_audited(client, worker_case):
     login(client, worker)
     client.post(
         f"/cases/{case.id}/contacts/new",
-        data={"occurred_at": "2026-01-05T10:00", "mode": "phone", "contact_type": "check_in", "outcome": "completed"},
+        data=CONTACT_FORM,
     )
     contact_id = db.session.execute(select(Contact.id)).scalar_one()
     assert [e.record_id for e in _events("create", "contact")] == [contact_id]
@@ -155,14 +163,7 @@ def test_create_participant_fails_whole_when_the_audit_write_fails(client, worke
     before_people, before_cases = _count(Participant), _count(Case)
     response = client.post(
         "/participants/new",
-        data={
-            "first_name": "Dee",
-            "last_name": "Marsh",
-            "program_id": case.program_id,
-            "start_status": "active",
-            "referred_on": "2026-01-02",
-            "gender": "female",
-        },
+        data=_person_form(case.program_id),
     )
     assert response.status_code == 500
     assert "Nothing was saved" in response.get_data(as_text=True)
@@ -176,7 +177,7 @@ def test_log_contact_fails_whole_when_the_audit_write_fails(client, worker_case,
     break_audit()
     response = client.post(
         f"/cases/{case.id}/contacts/new",
-        data={"occurred_at": "2026-01-05T10:00", "mode": "phone", "contact_type": "check_in", "outcome": "completed"},
+        data=CONTACT_FORM,
     )
     assert response.status_code == 500
     assert _count(Contact) == 0
