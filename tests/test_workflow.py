@@ -259,3 +259,35 @@ def test_with_csrf_on_a_form_post_without_token_is_refused(csrf_app, make_progra
     response = client.post("/participants/new", data=_new_person(program))
     assert response.status_code == 400
     assert db.session.execute(select(func.count(Participant.id))).scalar_one() == 0
+
+
+def _statements_for(client, url: str) -> int:
+    """How many SQL statements one page view runs."""
+    from sqlalchemy import event
+
+    count = 0
+
+    def tally(*_args):
+        nonlocal count
+        count += 1
+
+    event.listen(db.engine, "before_cursor_execute", tally)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", tally)
+    return count
+
+
+def test_home_and_case_pages_do_not_query_per_row(client, outreach, make_case, make_contact):
+    """Ten more cases or contacts cost no extra queries (no N+1)."""
+    program, worker = outreach
+    first = make_case(program, worker)
+    make_contact(first, worker)
+    login(client, worker)
+    home_small, case_small = _statements_for(client, "/"), _statements_for(client, f"/cases/{first.id}")
+    for _ in range(10):
+        make_case(program, worker)
+        make_contact(first, worker)
+    assert _statements_for(client, "/") == home_small
+    assert _statements_for(client, f"/cases/{first.id}") == case_small

@@ -3,6 +3,7 @@
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from caseflow.admin.forms import ActionForm, MembershipForm, NewUserForm, ProgramForm
 from caseflow.admin.services import (
@@ -35,7 +36,15 @@ def _user_or_404(user_id: int) -> User:
 
 @bp.route("/users")
 def users():
-    rows = db.session.execute(select(User).order_by(User.full_name)).scalars().all()
+    rows = (
+        db.session.execute(
+            select(User)
+            .order_by(User.full_name)
+            .options(selectinload(User.memberships).selectinload(ProgramMembership.program))
+        )
+        .scalars()
+        .all()
+    )
     return render_template("admin/users.html", users=rows)
 
 

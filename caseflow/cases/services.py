@@ -4,6 +4,7 @@ from datetime import date, datetime
 
 from sqlalchemy import case as sql_case
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager, selectinload
 
 from caseflow.audit.services import record_event
 from caseflow.extensions import db
@@ -22,6 +23,7 @@ def my_cases_query(user: User):
         select(Case)
         .join(Participant, Participant.id == Case.participant_id)
         .where(case_scope(user), Case.status.in_(OPEN_STATUSES), Participant.deleted_at.is_(None))
+        .options(contains_eager(Case.participant), selectinload(Case.program))
         .order_by(
             sql_case((Case.assigned_worker_id == user.id, 0), else_=1),
             Participant.last_name,
@@ -130,10 +132,7 @@ def log_contact(
     return contact
 
 
-def case_children(case: Case, model, order_by):
-    """A case's live (not soft-deleted) child records of one kind."""
-    return list(
-        db.session.execute(
-            select(model).where(model.case_id == case.id, model.deleted_at.is_(None)).order_by(order_by)
-        ).scalars()
-    )
+def case_children(case: Case, model, order_by, *load_options):
+    """A case's live (not soft-deleted) child records of one kind, with what the page shows loaded."""
+    stmt = select(model).where(model.case_id == case.id, model.deleted_at.is_(None)).order_by(order_by)
+    return list(db.session.execute(stmt.options(*load_options)).scalars())

@@ -2,7 +2,9 @@
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 
+from caseflow.audit.rendering import render_and_commit
 from caseflow.audit.services import record_event
 from caseflow.cases.forms import ContactForm
 from caseflow.cases.services import CaseRuleError, case_children, log_contact
@@ -17,14 +19,13 @@ bp = Blueprint("cases", __name__, url_prefix="/cases")
 @bp.route("/<int:case_id>")
 def show(case_id: int):
     case = get_case_or_404(current_user, case_id)
-    contacts = case_children(case, Contact, Contact.occurred_at.desc())
-    referrals = case_children(case, Referral, Referral.referred_on.desc())
+    contacts = case_children(case, Contact, Contact.occurred_at.desc(), selectinload(Contact.author))
+    referrals = case_children(case, Referral, Referral.referred_on.desc(), selectinload(Referral.provider))
     goals = case_children(case, Goal, Goal.set_on.desc())
     outcomes = case_children(case, Outcome, Outcome.occurred_on.desc())
     assessments = case_children(case, Assessment, Assessment.taken_at.desc())
     record_event(current_user, "view", "case", case.id)
-    db.session.commit()
-    return render_template(
+    return render_and_commit(
         "cases/show.html",
         case=case,
         contacts=contacts,

@@ -1,9 +1,10 @@
 """The home page (the user's caseload) and an unauthenticated health check."""
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, current_app, request
 from flask_login import current_user
 from sqlalchemy import text
 
+from caseflow.audit.rendering import render_and_commit
 from caseflow.audit.services import record_event
 from caseflow.cases.services import my_cases_query
 from caseflow.extensions import db
@@ -22,8 +23,7 @@ def home():
     )
     if page.items:
         record_event(current_user, "list", "case", record_ids=[c.id for c in page.items], detail="home caseload")
-    db.session.commit()
-    return render_template("main/home.html", page=page, programs=programs_for(current_user))
+    return render_and_commit("main/home.html", page=page, programs=programs_for(current_user))
 
 
 @bp.route("/health")

@@ -3,6 +3,7 @@
 from datetime import date
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
 
 from caseflow.audit.services import record_event
 from caseflow.extensions import db
@@ -70,7 +71,11 @@ def search_participants(actor: User, term: str) -> list[Participant]:
                 alias_match,
             )
         )
-    stmt = stmt.order_by(Participant.last_name, Participant.first_name, Participant.id).limit(SEARCH_LIMIT)
+    stmt = (
+        stmt.order_by(Participant.last_name, Participant.first_name, Participant.id)
+        .limit(SEARCH_LIMIT)
+        .options(selectinload(Participant.aliases))
+    )
     results = list(db.session.execute(stmt).scalars())
     record_event(actor, "search", "participant", record_ids=[p.id for p in results])
     return results

@@ -3,7 +3,9 @@
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
+from caseflow.audit.rendering import render_and_commit
 from caseflow.audit.services import record_event
 from caseflow.cases.services import CaseRuleError, open_case
 from caseflow.extensions import db
@@ -41,8 +43,7 @@ def search():
     results = None
     if form.validate_on_submit():
         results = search_participants(current_user, form.q.data)
-        db.session.commit()
-    return render_template("participants/search.html", form=form, results=results)
+    return render_and_commit("participants/search.html", form=form, results=results)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -86,12 +87,12 @@ def show(participant_id: int):
         db.session.execute(
             select(Case)
             .where(Case.participant_id == participant.id, case_scope(current_user))
+            .options(selectinload(Case.program))
             .order_by(Case.referred_on.desc())
         ).scalars()
     )
     record_event(current_user, "view", "participant", participant.id)
-    db.session.commit()
-    return render_template("participants/show.html", participant=participant, cases=cases)
+    return render_and_commit("participants/show.html", participant=participant, cases=cases)
 
 
 @bp.route("/<int:participant_id>/cases/new", methods=["GET", "POST"])
