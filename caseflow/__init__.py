@@ -51,10 +51,14 @@ def _register_blueprints(app: Flask) -> None:
     from caseflow.admin.views import bp as admin_bp
     from caseflow.auth.views import bp as auth_bp
     from caseflow.cases.views import bp as cases_bp
+    from caseflow.consents.views import bp as consents_bp
     from caseflow.main.views import bp as main_bp
     from caseflow.participants.views import bp as participants_bp
+    from caseflow.plan.views import bp as plan_bp
+    from caseflow.providers.views import bp as providers_bp
+    from caseflow.referrals.views import bp as referrals_bp
 
-    for bp in (main_bp, auth_bp, participants_bp, cases_bp, admin_bp):
+    for bp in (main_bp, auth_bp, participants_bp, cases_bp, referrals_bp, plan_bp, consents_bp, providers_bp, admin_bp):
         app.register_blueprint(bp)
 
 

@@ -143,3 +143,20 @@ def admin_required(view):
         return view(*args, **kwargs)
 
     return wrapped
+
+
+def supervises(user: User, program_id: int) -> bool:
+    """Supervisors and managers of a program approve closures, reassign, restore and merge."""
+    return role_in(user, program_id) in SUPERVISING_ROLES
+
+
+def require_supervisor(user: User, program_id: int) -> None:
+    """403 unless the user supervises or manages the program (the record itself is in scope)."""
+    if not supervises(user, program_id):
+        abort(403)
+
+
+def require_member(user: User, program_id: int) -> None:
+    """403 unless the user holds any role in the program; guards every write on a case."""
+    if role_in(user, program_id) is None:
+        abort(403)

@@ -76,3 +76,22 @@ def test_migrated_schema_enforces_constraints(migration_app):
     with pytest.raises(Exception, match="(?i)check"):
         with db.engine.begin() as conn:
             conn.execute(text("UPDATE programs SET kind = 'not-a-kind'"))
+
+
+def test_each_revision_keeps_existing_data_up_and_down(migration_app):
+    """A program made at the first revision survives the upgrade to head and the way back."""
+    upgrade(revision="0001_initial")
+    with db.engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO programs (kind, name, organisation, contact_frequency_days, caseload_target, "
+                "workers_see_own_caseload_only, created_at, updated_at, version) VALUES "
+                "('hvip', 'Kept HVIP', '', 7, 12, false, '2026-01-01', '2026-01-01', 1)"
+            )
+        )
+    upgrade()
+    with db.engine.connect() as conn:
+        assert conn.execute(text("SELECT name, eligibility_threshold FROM programs")).all() == [("Kept HVIP", 0)]
+    downgrade(revision="0001_initial")
+    with db.engine.connect() as conn:
+        assert conn.execute(text("SELECT name FROM programs")).scalars().all() == ["Kept HVIP"]

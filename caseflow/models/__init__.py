@@ -2,8 +2,11 @@
 
 from caseflow.models.audit import AuditEvent
 from caseflow.models.case import CASE_STATUSES, CASE_TRANSITIONS, Case, CaseStatusChange, can_transition
+from caseflow.models.casework import CaseAssignment, ClosureRequest, FormSubmission, ParticipantMerge
 from caseflow.models.consent import Consent, ConsentCategory
 from caseflow.models.contact import Contact
+from caseflow.models.instrument import Instrument, InstrumentItem
+from caseflow.models.intake import ProgramCriterion, ProgramReferralSource, Screening, ScreeningAnswer
 from caseflow.models.participant import Participant, ParticipantAlias, ParticipantRaceEthnicity
 from caseflow.models.plan import Assessment, AssessmentAnswer, Goal, Outcome
 from caseflow.models.program import Program, ProgramMembership
@@ -12,28 +15,38 @@ from caseflow.models.referral import REFERRAL_TRANSITIONS, Referral, ReferralSta
 from caseflow.models.user import User
 
 __all__ = [
+    "Assessment",
+    "AssessmentAnswer",
     "AuditEvent",
     "CASE_STATUSES",
     "CASE_TRANSITIONS",
     "Case",
+    "CaseAssignment",
     "CaseStatusChange",
-    "can_transition",
+    "ClosureRequest",
     "Consent",
     "ConsentCategory",
     "Contact",
+    "FormSubmission",
+    "Goal",
+    "Instrument",
+    "InstrumentItem",
+    "Outcome",
     "Participant",
     "ParticipantAlias",
+    "ParticipantMerge",
     "ParticipantRaceEthnicity",
-    "Assessment",
-    "AssessmentAnswer",
-    "Goal",
-    "Outcome",
     "Program",
+    "ProgramCriterion",
     "ProgramMembership",
+    "ProgramReferralSource",
     "ProviderCategory",
-    "ServiceProvider",
     "REFERRAL_TRANSITIONS",
     "Referral",
     "ReferralStatusChange",
+    "Screening",
+    "ScreeningAnswer",
+    "ServiceProvider",
     "User",
+    "can_transition",
 ]

@@ -70,10 +70,13 @@ class Case(RecordMixin, db.Model):
     closure_reason: Mapped[str | None] = mapped_column(String(40), default=None)
     assigned_worker_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True, default=None)
     risk_level: Mapped[str | None] = mapped_column(String(20), default=None)
+    # A warm hand-off from another program's case (an HVIP patient going home to outreach).
+    handed_off_from_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), default=None)
 
     participant: Mapped["Participant"] = relationship(back_populates="cases")  # noqa: F821
     program: Mapped["Program"] = relationship()  # noqa: F821
     assigned_worker: Mapped["User | None"] = relationship(foreign_keys=[assigned_worker_id])  # noqa: F821
+    handed_off_from: Mapped["Case | None"] = relationship(remote_side=[id])
     status_changes: Mapped[list["CaseStatusChange"]] = relationship(
         back_populates="case", order_by="CaseStatusChange.changed_at"
     )

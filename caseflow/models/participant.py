@@ -31,6 +31,8 @@ class Participant(RecordMixin, db.Model):
     phone: Mapped[str] = mapped_column(String(40), default="")
     area: Mapped[str] = mapped_column(String(80), default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+    # Set when this record was merged into another; reports count the kept record.
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("participants.id"), default=None)
 
     aliases: Mapped[list["ParticipantAlias"]] = relationship(
         back_populates="participant", cascade="all, delete-orphan", order_by="ParticipantAlias.id"

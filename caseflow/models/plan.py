@@ -64,6 +64,7 @@ class Assessment(RecordMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
     instrument: Mapped[str] = mapped_column(String(80))
+    instrument_id: Mapped[int | None] = mapped_column(ForeignKey("instruments.id"), default=None)
     score: Mapped[int | None] = mapped_column(default=None)
     risk_level: Mapped[str | None] = mapped_column(String(20), default=None)
     taken_at: Mapped[datetime] = mapped_column()
@@ -87,6 +88,7 @@ class AssessmentAnswer(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"), index=True)
     item: Mapped[str] = mapped_column(String(120))
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("instrument_items.id"), default=None)
     answer: Mapped[str] = mapped_column(String(255))
     points: Mapped[int] = mapped_column(default=0)
 

@@ -22,6 +22,8 @@ class Program(RecordMixin, db.Model):
     contact_frequency_days: Mapped[int] = mapped_column(default=7)
     caseload_target: Mapped[int] = mapped_column(default=15)
     workers_see_own_caseload_only: Mapped[bool] = mapped_column(default=False)
+    # How many of the program's criteria must hold for a screen to find a person eligible.
+    eligibility_threshold: Mapped[int] = mapped_column(default=0, server_default="0")
 
     memberships: Mapped[list["ProgramMembership"]] = relationship(back_populates="program")
 

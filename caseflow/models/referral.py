@@ -40,6 +40,8 @@ class Referral(RecordMixin, db.Model):
     closed_on: Mapped[date | None] = mapped_column(default=None)
     # Anonymous referrals send no identifying data and so need no consent.
     is_anonymous: Mapped[bool] = mapped_column(default=False)
+    # The consent that allowed identifying data to go to the provider (the disclosure's basis).
+    consent_id: Mapped[int | None] = mapped_column(ForeignKey("consents.id"), default=None)
     notes: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 

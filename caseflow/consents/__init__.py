@@ -1,0 +1,1 @@
+"""Consent to share: recorded, checked before any disclosure, revocable."""

@@ -1,0 +1,5 @@
+"""Consent pages."""
+
+from flask import Blueprint
+
+bp = Blueprint("consents", __name__)

@@ -1,0 +1,1 @@
+"""The case plan: goals, outcome events and assessments."""

@@ -1,0 +1,5 @@
+"""Case plan pages."""
+
+from flask import Blueprint
+
+bp = Blueprint("plan", __name__)

@@ -1,0 +1,1 @@
+"""The service provider directory, managed by administrators."""

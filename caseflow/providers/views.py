@@ -1,0 +1,5 @@
+"""Provider directory pages."""
+
+from flask import Blueprint
+
+bp = Blueprint("providers", __name__)

@@ -1,0 +1,1 @@
+"""Referrals to service providers, with a closed loop of dated status changes."""

@@ -1,0 +1,5 @@
+"""Referral pages."""
+
+from flask import Blueprint
+
+bp = Blueprint("referrals", __name__)
