@@ -49,9 +49,3 @@ class ProgramForm(FlaskForm):
     )
     workers_see_own_caseload_only = BooleanField("Workers see only their own caseload")
     submit = SubmitField("Create program")
-
-
-class ActionForm(FlaskForm):
-    """An empty CSRF-protected form for one-button POST actions."""
-
-    submit = SubmitField("Confirm")

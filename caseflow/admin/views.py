@@ -5,7 +5,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from caseflow.admin.forms import ActionForm, MembershipForm, NewUserForm, ProgramForm
+from caseflow.admin.forms import MembershipForm, NewUserForm, ProgramForm
 from caseflow.admin.services import (
     AdminRuleError,
     add_membership,
@@ -15,6 +15,7 @@ from caseflow.admin.services import (
     set_user_active,
 )
 from caseflow.extensions import db
+from caseflow.forms_common import ActionForm
 from caseflow.models import Program, ProgramMembership, User
 from caseflow.permissions import admin_required
 
