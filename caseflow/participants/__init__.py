@@ -1,1 +1,1 @@
-"""Participants: search, create and the person page."""
+"""Participants: find (fuzzy, in scope), create after a duplicate check, the person page, edit, merge."""

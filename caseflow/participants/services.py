@@ -1,17 +1,49 @@
-"""Participant operations: create with aliases and demographics, search within scope."""
+"""Participant operations: create, update, and fuzzy search / duplicate checks within scope."""
 
+from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from caseflow.audit.services import record_event
 from caseflow.extensions import db
-from caseflow.models import Participant, ParticipantAlias, ParticipantRaceEthnicity, User
-from caseflow.permissions import participant_scope
+from caseflow.models import Case, Participant, ParticipantAlias, ParticipantRaceEthnicity, Program, User
+from caseflow.models.base import utcnow
+from caseflow.participants.matching import Candidate, Probe, Score, parse_search, phone_digits, rank
+from caseflow.permissions import case_scope, programs_for
 from caseflow.timezones import local_today
 
-SEARCH_LIMIT = 50
+SEARCH_LIMIT = 25
+DUPLICATE_LIMIT = 10
+
+
+@dataclass
+class Match:
+    """One person shown to the user, with the reasons they matched."""
+
+    participant: Participant
+    reasons: tuple[str, ...]
+    strong: bool
+
+
+@dataclass
+class MatchOutcome:
+    """People the user may see, and where a strong match they may not see lives (names only of programs)."""
+
+    matches: list[Match] = field(default_factory=list)
+    elsewhere: list[str] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.matches or self.elsewhere)
+
+
+class PossibleDuplicates(Exception):
+    """Raised before creating a person when likely matches must be shown first."""
+
+    def __init__(self, outcome: MatchOutcome):
+        super().__init__("possible duplicates")
+        self.outcome = outcome
 
 
 def create_participant(
@@ -50,37 +82,235 @@ def create_participant(
     return participant
 
 
-def search_participants(actor: User, term: str) -> list[Participant]:
-    """People in the actor's scope whose name or alias contains the term; audited with the ids shown."""
-    words = [w for w in term.lower().split() if w]
-    stmt = select(Participant).where(participant_scope(actor))
-    for word in words:
-        pattern = f"%{_escape_like(word)}%"
-        alias_match = (
-            select(ParticipantAlias.id)
+def update_participant(
+    actor: User,
+    participant: Participant,
+    *,
+    first_name: str,
+    last_name: str,
+    aliases: list[str] = (),
+    race_ethnicities: list[str] = (),
+    date_of_birth: date | None = None,
+    estimated_age: int | None = None,
+    gender: str = "not_reported",
+    preferred_language: str = "",
+    phone: str = "",
+    area: str = "",
+    today: date | None = None,
+) -> Participant:
+    """Correct who the person is; the caller has checked the version and commits with commit_edit()."""
+    # One flush for columns and collections together, so the version moves exactly once.
+    with db.session.no_autoflush:
+        participant.first_name = first_name.strip()
+        participant.last_name = last_name.strip()
+        participant.gender = gender or "not_reported"
+        participant.preferred_language = preferred_language.strip()
+        participant.phone = phone.strip()
+        participant.area = area.strip()
+        # A known birth date replaces any estimate; a new or changed estimate is dated today.
+        participant.date_of_birth = date_of_birth
+        if date_of_birth or estimated_age is None:
+            participant.estimated_age, participant.estimated_age_on = None, None
+        elif estimated_age != participant.estimated_age or participant.estimated_age_on is None:
+            participant.estimated_age, participant.estimated_age_on = estimated_age, today or local_today()
+        _replace_aliases(participant, aliases)
+        _replace_race_ethnicities(participant, race_ethnicities)
+        # Touch the row even when only aliases or categories changed, so the version moves and
+        # a concurrent edit of those is caught as a conflict too.
+        participant.updated_at = utcnow()
+    db.session.flush()
+    record_event(actor, "update", "participant", participant.id)
+    return participant
+
+
+def _replace_aliases(participant: Participant, names: list[str]) -> None:
+    """Make the aliases exactly names, keeping rows that stay (no delete+insert of the same name)."""
+    wanted = {name.lower(): name for name in names}
+    for alias in list(participant.aliases):
+        if alias.name.lower() in wanted:
+            alias.name = wanted.pop(alias.name.lower())
+        else:
+            participant.aliases.remove(alias)
+    for name in names:
+        if name.lower() in wanted:
+            participant.aliases.append(ParticipantAlias(name=wanted.pop(name.lower())))
+
+
+def _replace_race_ethnicities(participant: Participant, categories: list[str]) -> None:
+    """Make the categories exactly these, keeping rows that stay (they are keyed by category)."""
+    wanted = list(dict.fromkeys(categories))
+    for row in list(participant.race_ethnicities):
+        if row.category in wanted:
+            wanted.remove(row.category)
+        else:
+            participant.race_ethnicities.remove(row)
+    participant.race_ethnicities.extend(ParticipantRaceEthnicity(category=c) for c in wanted)
+
+
+# --- finding people ---------------------------------------------------------------------
+
+
+def _candidates(actor: User) -> list[Candidate]:
+    """Every live, unmerged person as plain columns (ids, names, birth date, phone, aliases).
+
+    Ranking needs only these, so no ORM rows are built. Whether the actor may see each person
+    comes from the same case scope every page uses, read once as a set of ids rather than as
+    a correlated subquery per person.
+    """
+    live = (Participant.deleted_at.is_(None), Participant.merged_into_id.is_(None))
+    visible = set(db.session.execute(select(Case.participant_id).where(case_scope(actor)).distinct()).scalars())
+    rows = db.session.execute(
+        select(
+            Participant.id,
+            Participant.first_name,
+            Participant.last_name,
+            Participant.date_of_birth,
+            Participant.phone,
+        ).where(*live)
+    ).all()
+    aliases: dict[int, list[str]] = {}
+    for participant_id, name in db.session.execute(
+        select(ParticipantAlias.participant_id, ParticipantAlias.name)
+        .join(Participant, Participant.id == ParticipantAlias.participant_id)
+        .where(*live)
+    ):
+        aliases.setdefault(participant_id, []).append(name)
+    return [
+        Candidate(
+            id=row.id,
+            first_name=row.first_name,
+            last_name=row.last_name,
+            date_of_birth=row.date_of_birth,
+            phone=row.phone or "",
+            aliases=tuple(aliases.get(row.id, ())),
+            in_scope=row.id in visible,
+        )
+        for row in rows
+    ]
+
+
+def _load(scores: list[Score]) -> list[Match]:
+    """Full rows (with aliases) for the matches to show, in rank order."""
+    if not scores:
+        return []
+    by_id = {
+        p.id: p
+        for p in db.session.execute(
+            select(Participant)
+            .where(Participant.id.in_([s.candidate.id for s in scores]))
+            .options(selectinload(Participant.aliases))
+        ).scalars()
+    }
+    return [Match(by_id[s.candidate.id], s.reasons, s.strong) for s in scores if s.candidate.id in by_id]
+
+
+def _programs_of(participant_ids: list[int]) -> list[str]:
+    """Names of the programs holding a live case for any of these people."""
+    if not participant_ids:
+        return []
+    return list(
+        db.session.execute(
+            select(Program.name)
+            .join(Case, Case.program_id == Program.id)
             .where(
-                ParticipantAlias.participant_id == Participant.id,
-                func.lower(ParticipantAlias.name).like(pattern, escape="\\"),
+                Case.participant_id.in_(participant_ids),
+                Case.deleted_at.is_(None),
+                Program.deleted_at.is_(None),
             )
-            .exists()
-        )
-        stmt = stmt.where(
-            or_(
-                func.lower(Participant.first_name).like(pattern, escape="\\"),
-                func.lower(Participant.last_name).like(pattern, escape="\\"),
-                alias_match,
-            )
-        )
-    stmt = (
-        stmt.order_by(Participant.last_name, Participant.first_name, Participant.id)
-        .limit(SEARCH_LIMIT)
-        .options(selectinload(Participant.aliases))
+            .distinct()
+            .order_by(Program.name)
+        ).scalars()
     )
-    results = list(db.session.execute(stmt).scalars())
-    record_event(actor, "search", "participant", record_ids=[p.id for p in results])
-    return results
 
 
-def _escape_like(value: str) -> str:
-    """Treat % and _ typed by a user as literal characters."""
-    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+def _match(
+    actor: User,
+    probe: Probe,
+    *,
+    likely_only: bool,
+    limit: int,
+    exclude_id: int | None = None,
+    hint_elsewhere: bool = True,
+) -> MatchOutcome:
+    """Rank everyone against the probe; show the actor's own people, only hint at the rest."""
+    scores = [s for s in rank(probe, _candidates(actor)) if s.candidate.id != exclude_id]
+    shown = [s for s in scores if s.candidate.in_scope and (s.likely or not likely_only)][:limit]
+    # Out of scope, only a strong match counts, and only program names ever leave this
+    # function: never a name, a date, a count or an id. Users without any program (such as
+    # administrators) get no hint at all, so the notice cannot be used to probe the records.
+    elsewhere: list[str] = []
+    if hint_elsewhere and programs_for(actor):
+        elsewhere = _programs_of([s.candidate.id for s in scores if not s.candidate.in_scope and s.strong])
+    return MatchOutcome(matches=_load(shown), elsewhere=elsewhere)
+
+
+def search_participants(actor: User, term: str) -> MatchOutcome:
+    """People in scope matching a name, alias, date of birth or phone; audited with the ids shown, never the terms."""
+    outcome = _match(actor, parse_search(term), likely_only=False, limit=SEARCH_LIMIT)
+    record_event(
+        actor,
+        "search",
+        "participant",
+        record_ids=[m.participant.id for m in outcome.matches],
+        detail="possible match in another program" if outcome.elsewhere else "",
+    )
+    return outcome
+
+
+def find_possible_duplicates(
+    actor: User,
+    *,
+    first_name: str,
+    last_name: str,
+    aliases: list[str] = (),
+    date_of_birth: date | None = None,
+    phone: str = "",
+    exclude_id: int | None = None,
+    hint_elsewhere: bool = True,
+) -> MatchOutcome:
+    """Likely matches for a person about to be created (or for an existing one, excluding itself).
+
+    Audited as a search with the ids shown when there is anything to show.
+    """
+    probe = Probe(
+        names=(f"{first_name} {last_name}",),
+        aliases=tuple(aliases),
+        date_of_birth=date_of_birth,
+        phone=phone_digits(phone),
+    )
+    outcome = _match(
+        actor, probe, likely_only=True, limit=DUPLICATE_LIMIT, exclude_id=exclude_id, hint_elsewhere=hint_elsewhere
+    )
+    if outcome:
+        record_event(
+            actor,
+            "search",
+            "participant",
+            record_ids=[m.participant.id for m in outcome.matches],
+            detail="duplicate check" + ("; possible match in another program" if outcome.elsewhere else ""),
+        )
+    return outcome
+
+
+def duplicates_of(actor: User, participant: Participant) -> MatchOutcome:
+    """Other records in the actor's scope that look like this person (the merge page's list)."""
+    return find_possible_duplicates(
+        actor,
+        first_name=participant.first_name,
+        last_name=participant.last_name,
+        aliases=[a.name for a in participant.aliases],
+        date_of_birth=participant.date_of_birth,
+        phone=participant.phone,
+        exclude_id=participant.id,
+        hint_elsewhere=False,
+    )
+
+
+def case_after_resubmit(actor: User, participant_id: int, program_id: int) -> int | None:
+    """The case a repeated 'new participant' submission already opened, if the actor may see it."""
+    return db.session.execute(
+        select(Case.id)
+        .where(Case.participant_id == participant_id, Case.program_id == program_id, case_scope(actor))
+        .order_by(Case.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()

@@ -1,0 +1,337 @@
+"""Who might this be? Fuzzy matching of people by name, nickname, alias, date of birth and phone.
+
+Pure functions over plain values: callers fetch candidate columns (never whole rows) and
+decide what to show. rapidfuzz does the string similarity; this module only decides which
+strings to compare and how to weigh what agrees.
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+
+from rapidfuzz import fuzz, utils
+
+# A name or alias at least this similar (0-100) counts as a match in search results.
+NAME_MATCH = 80
+# A full name (two or more words) this similar is a likely duplicate on its own...
+STRONG_NAME = 85
+# ...provided every word matched at least this well (a shared first name alone is not enough).
+STRONG_WORD = 60
+# A typed alias this close to a known alias is worth showing before creating a record.
+LIKELY_ALIAS = 90
+# Points that rank matches: a name scores up to 100, and each of these adds to it.
+SAME_DOB_POINTS = 40
+SWAPPED_DOB_POINTS = 15
+SAME_PHONE_POINTS = 40
+# Fewer digits than this is not a phone number worth comparing.
+MIN_PHONE_DIGITS = 7
+
+# Formal name -> common nicknames and spellings people give outreach workers.
+_NICKNAME_GROUPS: dict[str, tuple[str, ...]] = {
+    "michael": ("mike", "mikey", "mick", "mickey"),
+    "anthony": ("tony", "ant"),
+    "christopher": ("chris", "topher"),
+    "william": ("bill", "billy", "will", "willie"),
+    "james": ("jim", "jimmy", "jamie"),
+    "elizabeth": ("liz", "lizzie", "beth", "betty", "eliza"),
+    "robert": ("bob", "bobby", "rob", "robbie"),
+    "richard": ("rick", "ricky", "rich", "richie"),
+    "thomas": ("tom", "tommy"),
+    "joseph": ("joe", "joey"),
+    "david": ("dave", "davey"),
+    "daniel": ("dan", "danny"),
+    "matthew": ("matt", "matty"),
+    "nicholas": ("nick", "nicky"),
+    "steven": ("steve", "stevie", "stephen"),
+    "alexander": ("alex", "xander"),
+    "andrew": ("andy", "drew"),
+    "edward": ("ed", "eddie", "ted"),
+    "john": ("jon", "johnny", "jack"),
+    "katherine": ("kate", "katie", "kathy", "cathy", "catherine", "kathryn"),
+    "jennifer": ("jen", "jenny"),
+    "samuel": ("sam", "sammy"),
+    "benjamin": ("ben", "benny"),
+    "gregory": ("greg",),
+    "patricia": ("patty", "trish", "tricia"),
+    "margaret": ("maggie", "peggy", "meg"),
+    "terrence": ("terry", "terrance"),
+    "lawrence": ("larry",),
+    "raymond": ("ray",),
+    "donald": ("don", "donnie"),
+    "ronald": ("ron", "ronnie"),
+    "kenneth": ("ken", "kenny"),
+    "timothy": ("tim", "timmy"),
+    "jeffrey": ("jeff", "geoffrey"),
+    "charles": ("charlie", "chuck"),
+    "sean": ("shawn", "shaun"),
+    "muhammad": ("mohammed", "mohammad", "mohamed", "muhammed"),
+}
+NICKNAMES: dict[str, str] = {nick: formal for formal, nicks in _NICKNAME_GROUPS.items() for nick in nicks}
+
+_ISO_DATE = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
+_US_DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b")
+_PHONE = re.compile(r"\+?\(?\d[\d\s().\-]{5,}\d")
+
+
+@dataclass(frozen=True)
+class Probe:
+    """What the user typed: name strings, aliases, a date of birth and phone digits."""
+
+    names: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+    date_of_birth: date | None = None
+    phone: str = ""
+
+    def __bool__(self) -> bool:
+        return bool(self.names or self.aliases or self.date_of_birth or self.phone)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """The plain columns of one stored person that ranking needs, and whether the user may see them."""
+
+    id: int
+    first_name: str
+    last_name: str
+    date_of_birth: date | None = None
+    phone: str = ""
+    aliases: tuple[str, ...] = ()
+    in_scope: bool = True
+
+
+@dataclass(frozen=True)
+class Score:
+    """How well a candidate matches a probe, why, and whether it is a likely duplicate."""
+
+    candidate: Candidate
+    points: float
+    reasons: tuple[str, ...]
+    strong: bool
+    likely: bool
+
+
+def canonical(word: str) -> str:
+    """The formal name a nickname stands for (Mike -> michael); other words unchanged."""
+    return NICKNAMES.get(word, word)
+
+
+def words(text: str) -> list[str]:
+    """Lower-case, accent-free name words; punctuation splits words and lone numbers are dropped."""
+    plain = unicodedata.normalize("NFKD", text or "")
+    plain = "".join(ch for ch in plain if not unicodedata.combining(ch))
+    return [w for w in utils.default_process(plain).split() if not w.isdigit()]
+
+
+def phone_digits(text: str) -> str:
+    """Digits only; a leading US country code 1 on an 11-digit number is dropped."""
+    digits = "".join(ch for ch in text or "" if ch.isdigit())
+    if len(digits) == 11 and digits.startswith("1"):
+        digits = digits[1:]
+    return digits
+
+
+def parse_date(text: str) -> date | None:
+    """A date written 2004-03-09 or 03/09/2004 (US month first), or None."""
+    text = (text or "").strip()
+    iso = _ISO_DATE.fullmatch(text)
+    us = _US_DATE.fullmatch(text)
+    try:
+        if iso:
+            return date(int(iso.group(1)), int(iso.group(2)), int(iso.group(3)))
+        if us:
+            return date(int(us.group(3)), int(us.group(1)), int(us.group(2)))
+    except ValueError:
+        return None
+    return None
+
+
+def parse_search(text: str) -> Probe:
+    """Split one search box into a date of birth, a phone number and name words."""
+    rest = text or ""
+    found_date = None
+    for pattern in (_ISO_DATE, _US_DATE):
+        match = pattern.search(rest)
+        if match and found_date is None:
+            found_date = parse_date(match.group(0))
+            if found_date:
+                rest = rest[: match.start()] + " " + rest[match.end() :]
+    phone = ""
+    for match in _PHONE.finditer(rest):
+        digits = phone_digits(match.group(0))
+        if len(digits) >= MIN_PHONE_DIGITS:
+            phone = digits
+            rest = rest[: match.start()] + " " + rest[match.end() :]
+            break
+    name = " ".join(words(rest))
+    return Probe(names=(name,) if name else (), date_of_birth=found_date, phone=phone)
+
+
+def _word_similarity(typed: str, known: str) -> tuple[float, str]:
+    """How alike two words are (0-100) and how: same, nickname, start (typed a prefix) or spelling."""
+    if typed == known:
+        return 100.0, "same"
+    if any(ch.isdigit() for ch in typed + known):
+        # Numbers in a name ("Lil 9", "Young 2") are not spelling: only the same number matches.
+        return 0.0, "spelling"
+    if canonical(typed) == canonical(known):
+        return 95.0, "nickname"
+    spelled = max(fuzz.ratio(typed, known), fuzz.ratio(canonical(typed), canonical(known)))
+    if len(typed) >= 3 and known.startswith(typed):
+        return max(90.0, spelled), "start"
+    return spelled, "spelling"
+
+
+@dataclass(frozen=True)
+class _Similarity:
+    score: float
+    weakest: float
+    typed_words: int
+    how: str
+    nickname: tuple[str, str] | None = None
+
+
+class _Matcher:
+    """One probe against many candidates; names and words repeat, so each pair is compared once."""
+
+    def __init__(self, probe: Probe):
+        self.probe = probe
+        self.typed = [tuple(w) for w in (words(t) for t in (*probe.names, *probe.aliases)) if w]
+        self._words: dict[str, tuple[str, ...]] = {}
+        self._pairs: dict[tuple[str, str], tuple[float, str]] = {}
+        self._compared: dict[tuple[tuple[str, ...], tuple[str, ...]], _Similarity] = {}
+
+    def words(self, text: str) -> tuple[str, ...]:
+        if text not in self._words:
+            self._words[text] = tuple(words(text))
+        return self._words[text]
+
+    def _word(self, typed: str, known: str) -> tuple[float, str]:
+        key = (typed, known)
+        if key not in self._pairs:
+            self._pairs[key] = _word_similarity(typed, known)
+        return self._pairs[key]
+
+    def compare(self, typed: tuple[str, ...], known: tuple[str, ...]) -> _Similarity:
+        """Each typed word against its best known word: the mean, the weakest, and the kind of match."""
+        key = (typed, known)
+        if key not in self._compared:
+            self._compared[key] = self._compare(typed, known)
+        return self._compared[key]
+
+    def _compare(self, typed: tuple[str, ...], known: tuple[str, ...]) -> _Similarity:
+        if not typed or not known:
+            return _Similarity(0.0, 0.0, len(typed), "spelling")
+        scores, hows, nickname = [], set(), None
+        for word in typed:
+            (score, how), best = max(((self._word(word, k), k) for k in known), key=lambda pair: pair[0][0])
+            scores.append(score)
+            hows.add(how)
+            if how == "nickname" and nickname is None:
+                nickname = (word, best)
+        mean, weakest = sum(scores) / len(scores), min(scores)
+        # Words run together or split apart ("DeShawn" / "De Shawn") still compare as one string.
+        typed_joined, known_joined = "".join(typed), "".join(known)
+        if not any(ch.isdigit() for ch in typed_joined + known_joined):
+            joined = fuzz.ratio(typed_joined, known_joined)
+            if joined > mean:
+                return _Similarity(joined, joined, len(typed), "same" if joined == 100 else "spelling")
+        for how in ("nickname", "spelling", "start"):
+            if how in hows:
+                return _Similarity(mean, weakest, len(typed), how, nickname)
+        return _Similarity(mean, weakest, len(typed), "same")
+
+    def score(self, candidate: Candidate) -> Score | None:
+        """Compare what was typed with one stored person; None when nothing agrees."""
+        probe = self.probe
+        full_name = self.words(f"{candidate.first_name} {candidate.last_name}")
+        best_name: _Similarity | None = None
+        best_alias, best_alias_text = 0.0, ""
+        strong_name = False
+        for typed in self.typed:
+            similarity = self.compare(typed, full_name)
+            if best_name is None or similarity.score > best_name.score:
+                best_name = similarity
+            if similarity.typed_words >= 2 and similarity.score >= STRONG_NAME and similarity.weakest >= STRONG_WORD:
+                strong_name = True
+            for alias in candidate.aliases:
+                alias_score = self.compare(typed, self.words(alias)).score
+                if alias_score > best_alias:
+                    best_alias, best_alias_text = alias_score, alias
+
+        reasons: list[str] = []
+        name_points = 0.0
+        if best_name is not None and best_name.score >= NAME_MATCH:
+            reasons.append(_name_reason(best_name))
+            name_points = best_name.score
+        if best_alias >= NAME_MATCH:
+            reasons.append(f"alias ‘{best_alias_text}’" if best_alias >= 95 else f"alias like ‘{best_alias_text}’")
+            name_points = max(name_points, best_alias)
+
+        points = name_points
+        same_dob = False
+        if probe.date_of_birth and candidate.date_of_birth:
+            if probe.date_of_birth == candidate.date_of_birth:
+                same_dob = True
+                points += SAME_DOB_POINTS
+                reasons.append("same date of birth")
+            elif _swapped(probe.date_of_birth, candidate.date_of_birth):
+                points += SWAPPED_DOB_POINTS
+                reasons.append("date of birth with day and month swapped")
+        same_phone = _phones_match(probe.phone, phone_digits(candidate.phone))
+        if same_phone:
+            points += SAME_PHONE_POINTS
+            reasons.append("same phone number")
+
+        if not reasons:
+            return None
+        strong = strong_name or same_phone or (same_dob and name_points >= NAME_MATCH)
+        return Score(
+            candidate=candidate,
+            points=points,
+            reasons=tuple(reasons),
+            strong=strong,
+            likely=strong or best_alias >= LIKELY_ALIAS,
+        )
+
+
+def _name_reason(similarity: _Similarity) -> str:
+    if similarity.how == "nickname" and similarity.nickname:
+        typed, known = similarity.nickname
+        return f"nickname: {typed.title()} for {known.title()}"
+    return {
+        "same": "name matches",
+        "start": "name starts the same",
+        "spelling": "name spelled similarly",
+    }.get(similarity.how, "name spelled similarly")
+
+
+def _phones_match(typed: str, known: str) -> bool:
+    """Same number, or the same local number typed without its area code."""
+    if len(typed) < MIN_PHONE_DIGITS or len(known) < MIN_PHONE_DIGITS:
+        return False
+    return typed == known or known.endswith(typed) or typed.endswith(known)
+
+
+def _swapped(typed: date, known: date) -> bool:
+    """Day and month swapped: 03/09 read as 9 March or as 3 September."""
+    return typed != known and (typed.year, typed.month, typed.day) == (known.year, known.day, known.month)
+
+
+def score(probe: Probe, candidate: Candidate) -> Score | None:
+    """Compare what was typed with one stored person; None when nothing agrees."""
+    return _Matcher(probe).score(candidate)
+
+
+def _order(candidate: Candidate) -> tuple:
+    return (candidate.last_name.lower(), candidate.first_name.lower(), candidate.id)
+
+
+def rank(probe: Probe, candidates) -> list[Score]:
+    """Every candidate that matches, best first (ties by name, then id, so the order is stable)."""
+    if not probe:
+        return []
+    matcher = _Matcher(probe)
+    scored = [s for s in (matcher.score(c) for c in candidates) if s is not None]
+    scored.sort(key=lambda s: (-s.points, *_order(s.candidate)))
+    return scored
