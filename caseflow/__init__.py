@@ -55,10 +55,22 @@ def _register_blueprints(app: Flask) -> None:
     from caseflow.main.views import bp as main_bp
     from caseflow.participants.views import bp as participants_bp
     from caseflow.plan.views import bp as plan_bp
+    from caseflow.programs.views import bp as programs_bp
     from caseflow.providers.views import bp as providers_bp
     from caseflow.referrals.views import bp as referrals_bp
 
-    for bp in (main_bp, auth_bp, participants_bp, cases_bp, referrals_bp, plan_bp, consents_bp, providers_bp, admin_bp):
+    for bp in (
+        main_bp,
+        auth_bp,
+        participants_bp,
+        cases_bp,
+        referrals_bp,
+        plan_bp,
+        consents_bp,
+        providers_bp,
+        programs_bp,
+        admin_bp,
+    ):
         app.register_blueprint(bp)
 
 
@@ -130,10 +142,12 @@ def _register_error_pages(app: Flask) -> None:
 
 def _register_template_helpers(app: Flask) -> None:
     from caseflow.auth.forms import LogoutForm
+    from caseflow.models.case import CASE_STATUSES
     from caseflow.models.choices import label_of
     from caseflow.timezones import to_local
 
     app.jinja_env.globals["label_of"] = label_of
+    app.jinja_env.globals["case_statuses"] = CASE_STATUSES
 
     @app.template_filter("localtime")
     def localtime(value):
@@ -147,8 +161,17 @@ def _register_template_helpers(app: Flask) -> None:
         return value.strftime("%d %b %Y") if value else ""
 
     @app.context_processor
-    def logout_form():
-        return {"logout_form": LogoutForm()}
+    def navigation():
+        """The logout form and the programs the user supervises or manages, for the menu."""
+        from flask_login import current_user
+
+        from caseflow.permissions import programs_for
+
+        context = {"logout_form": LogoutForm(), "nav_supervised": [], "nav_managed": []}
+        if current_user.is_authenticated:
+            context["nav_supervised"] = programs_for(current_user, roles=("supervisor", "manager"))
+            context["nav_managed"] = programs_for(current_user, roles=("manager",))
+        return context
 
 
 @event.listens_for(Engine, "connect")

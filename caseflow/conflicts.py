@@ -11,6 +11,11 @@ class EditConflict(Exception):
     """Someone saved the record after this form was loaded."""
 
 
+# What an edit view catches: a version mismatch seen before saving, or a concurrent save
+# that the version column caught when a service flushed.
+CONFLICTS = (EditConflict, StaleDataError)
+
+
 class VersionMixin:
     """Add to an edit form; carries the version the user started from."""
 

@@ -1,11 +1,15 @@
 """Soft delete and restore: records leave every view but stay restorable, children included."""
 
+from dataclasses import dataclass
+
 from sqlalchemy import select
 
 from caseflow.audit.services import record_event
 from caseflow.extensions import db
-from caseflow.models import Assessment, Case, Contact, Goal, Outcome, Referral, Screening, User
+from caseflow.models import Assessment, Case, Contact, Goal, Outcome, ProgramMembership, Referral, Screening, User
 from caseflow.models.base import utcnow
+from caseflow.models.case import OPEN_STATUSES
+from caseflow.permissions import SUPERVISING_ROLES
 
 # Records that live on a case and go (and come back) with it.
 CASE_CHILDREN = (Contact, Referral, Goal, Outcome, Assessment, Screening)
@@ -51,3 +55,78 @@ def restore_case(actor: User, case: Case) -> None:
     case.deleted_at, case.deleted_by_id = None, None
     db.session.flush()
     record_event(actor, "restore", "case", case.id)
+
+
+class RestoreError(ValueError):
+    """A restore would break a rule; the message says what to do first."""
+
+
+KINDS = {"case": Case, **{model.__tablename__[:-1]: model for model in CASE_CHILDREN}}
+
+
+@dataclass
+class DeletedItem:
+    kind: str
+    record: object
+    case: Case
+    deleted_by: User | None
+
+
+def _supervised_programs(user: User):
+    return select(ProgramMembership.program_id).where(
+        ProgramMembership.user_id == user.id,
+        ProgramMembership.role.in_(SUPERVISING_ROLES),
+        ProgramMembership.deleted_at.is_(None),
+    )
+
+
+def deleted_items(user: User, limit: int = 200) -> list[DeletedItem]:
+    """What supervisors may restore: deleted cases and case records in programs they supervise."""
+    items: list[DeletedItem] = []
+    for kind, model in KINDS.items():
+        if model is Case:
+            stmt = select(Case, Case).where(Case.deleted_at.is_not(None))
+        else:
+            stmt = select(model, Case).join(Case, Case.id == model.case_id).where(model.deleted_at.is_not(None))
+        stmt = stmt.where(Case.program_id.in_(_supervised_programs(user))).order_by(model.deleted_at.desc())
+        for record, case in db.session.execute(stmt.limit(limit)).all():
+            deleted_by = db.session.get(User, record.deleted_by_id) if record.deleted_by_id else None
+            items.append(DeletedItem(kind, record, case, deleted_by))
+    items.sort(key=lambda item: item.record.deleted_at, reverse=True)
+    return items[:limit]
+
+
+def find_deleted(user: User, kind: str, record_id: int) -> DeletedItem | None:
+    """One deleted record the user may restore, or None (the caller answers 404)."""
+    model = KINDS.get(kind)
+    if model is None:
+        return None
+    if model is Case:
+        stmt = select(Case, Case).where(Case.id == record_id)
+    else:
+        stmt = select(model, Case).join(Case, Case.id == model.case_id).where(model.id == record_id)
+    row = db.session.execute(
+        stmt.where(model.deleted_at.is_not(None), Case.program_id.in_(_supervised_programs(user)))
+    ).first()
+    return DeletedItem(kind, row[0], row[1], None) if row else None
+
+
+def restore_item(actor: User, item: DeletedItem) -> None:
+    """Restore a case (with its children) or one record whose case is live."""
+    if item.kind == "case":
+        clash = db.session.execute(
+            select(Case.id).where(
+                Case.participant_id == item.case.participant_id,
+                Case.program_id == item.case.program_id,
+                Case.id != item.case.id,
+                Case.status.in_(OPEN_STATUSES),
+                Case.deleted_at.is_(None),
+            )
+        ).first()
+        if clash and item.case.is_open:
+            raise RestoreError("This person has another open case in the program now; close it before restoring.")
+        restore_case(actor, item.case)
+        return
+    if item.case.deleted_at is not None:
+        raise RestoreError("Its case is deleted: restore the case first, which brings this back with it.")
+    restore(actor, item.record, item.kind)

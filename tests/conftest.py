@@ -171,8 +171,9 @@ def make_contact(app):
 
 
 def login(client, user_or_email, password: str = PASSWORD):
-    """Log in through the real form."""
+    """Log in through the real form, as a fresh visitor (any earlier session is dropped)."""
     email = user_or_email if isinstance(user_or_email, str) else user_or_email.email
+    client.delete_cookie("session")
     return client.post("/login", data={"email": email, "password": password})
 
 

@@ -8,7 +8,16 @@ from sqlalchemy.orm import contains_eager, selectinload
 
 from caseflow.audit.services import record_event
 from caseflow.extensions import db
-from caseflow.models import Case, CaseStatusChange, Contact, Participant, Program, User, can_transition
+from caseflow.models import (
+    Case,
+    CaseStatusChange,
+    Contact,
+    Participant,
+    Program,
+    ProgramReferralSource,
+    User,
+    can_transition,
+)
 from caseflow.models.case import OPEN_STATUSES
 from caseflow.permissions import case_scope, role_in
 
@@ -60,6 +69,11 @@ def open_case(
     ).first()
     if existing:
         raise CaseRuleError(f"{participant.display_name} already has an open case in {program.name}.")
+    allowed_sources = program_referral_sources(program)
+    if referral_source and allowed_sources and referral_source not in allowed_sources:
+        raise CaseRuleError(f"{program.name} does not take referrals from that source.")
+    if assigned_worker is not None and role_in(assigned_worker, program.id) is None:
+        raise CaseRuleError("The assigned worker must be a member of the program.")
     if status == "active" and enrolled_on is None:
         enrolled_on = referred_on
     case = Case(
@@ -78,6 +92,15 @@ def open_case(
     db.session.flush()
     record_event(actor, "create", "case", case.id)
     return case
+
+
+def program_referral_sources(program: Program) -> list[str]:
+    """The referral sources a program's intake offers; empty means every source."""
+    return list(
+        db.session.execute(
+            select(ProgramReferralSource.source).where(ProgramReferralSource.program_id == program.id)
+        ).scalars()
+    )
 
 
 def change_case_status(actor: User, case: Case, new_status: str, *, on: date, reason: str | None = None) -> Case:
@@ -129,6 +152,17 @@ def log_contact(
     db.session.add(contact)
     db.session.flush()
     record_event(actor, "create", "contact", contact.id, detail=f"case {case.id}")
+    return contact
+
+
+def edit_contact(actor: User, contact: Contact, **fields) -> Contact:
+    """Change a contact's details; the caller has checked the version the user started from."""
+    for name in ("occurred_at", "mode", "contact_type", "duration_minutes", "is_completed", "location_area", "notes"):
+        if name in fields:
+            value = fields[name]
+            setattr(contact, name, value.strip() if isinstance(value, str) else value)
+    db.session.flush()
+    record_event(actor, "update", "contact", contact.id, detail=f"case {contact.case_id}")
     return contact
 
 

@@ -1,56 +1,203 @@
-"""The case page and logging a contact."""
+"""Case pages: the case itself, contacts, screening, and moving the case along."""
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
+from sqlalchemy import select
 
+from caseflow import softdelete
 from caseflow.audit.rendering import render_and_commit
 from caseflow.audit.services import record_event
-from caseflow.cases.forms import ContactForm
-from caseflow.cases.services import CaseRuleError, case_children, log_contact
+from caseflow.cases import movement
+from caseflow.cases.forms import (
+    ClosureDecisionForm,
+    ClosureRequestForm,
+    ContactEditForm,
+    ContactForm,
+    HandoffForm,
+    ReassignForm,
+    ScreeningForm,
+    StatusForm,
+)
+from caseflow.cases.intake import active_criteria, screen_case
+from caseflow.cases.services import CaseRuleError, change_case_status, edit_contact, log_contact
+from caseflow.cases.timeline import case_header, case_timeline
+from caseflow.conflicts import CONFLICTS, check_version, commit_edit, conflict_page
 from caseflow.extensions import db
-from caseflow.models import Assessment, Contact, Goal, Outcome, Referral
-from caseflow.permissions import get_case_or_404
-from caseflow.timezones import to_utc
+from caseflow.forms_common import ActionForm
+from caseflow.models import ClosureRequest, Contact, Program, ProgramMembership, User
+from caseflow.models.choices import CONTACT_MODES, CONTACT_TYPES, label_of
+from caseflow.permissions import (
+    get_case_or_404,
+    get_child_or_404,
+    require_member,
+    require_supervisor,
+    supervises,
+)
+from caseflow.plan.services import assessment_changes
+from caseflow.softdelete import soft_delete
+from caseflow.submissions import commit_once
+from caseflow.timezones import local_today, to_local, to_utc
 
-bp = Blueprint("cases", __name__, url_prefix="/cases")
+bp = Blueprint("cases", __name__)
 
 
-@bp.route("/<int:case_id>")
+def _program_members(program_id: int) -> list[User]:
+    return list(
+        db.session.execute(
+            select(User)
+            .join(ProgramMembership, ProgramMembership.user_id == User.id)
+            .where(
+                ProgramMembership.program_id == program_id,
+                ProgramMembership.deleted_at.is_(None),
+                User.is_active.is_(True),
+            )
+            .order_by(User.full_name)
+        ).scalars()
+    )
+
+
+@bp.route("/cases/<int:case_id>")
 def show(case_id: int):
     case = get_case_or_404(current_user, case_id)
-    contacts = case_children(case, Contact, Contact.occurred_at.desc(), selectinload(Contact.author))
-    referrals = case_children(case, Referral, Referral.referred_on.desc(), selectinload(Referral.provider))
-    goals = case_children(case, Goal, Goal.set_on.desc())
-    outcomes = case_children(case, Outcome, Outcome.occurred_on.desc())
-    assessments = case_children(case, Assessment, Assessment.taken_at.desc())
+    timeline = case_timeline(case, page=request.args.get("page", 1, type=int))
+    header = case_header(case, local_today())
     record_event(current_user, "view", "case", case.id)
     return render_and_commit(
         "cases/show.html",
         case=case,
-        contacts=contacts,
-        referrals=referrals,
-        goals=goals,
-        outcomes=outcomes,
-        assessments=assessments,
+        header=header,
+        assessment_changes=assessment_changes(case),
+        timeline=timeline,
+        is_supervisor=supervises(current_user, case.program_id),
+        status_form=StatusForm(status="inactive" if case.status == "active" else "active"),
+        action_form=ActionForm(),
     )
 
 
-@bp.route("/<int:case_id>/contacts/new", methods=["GET", "POST"])
+# --- contacts ---------------------------------------------------------------------------
+
+
+def _contact_fields(form) -> dict:
+    return dict(
+        occurred_at=to_utc(form.occurred_at.data),
+        mode=form.mode.data,
+        contact_type=form.contact_type.data,
+        duration_minutes=form.duration_minutes.data,
+        is_completed=form.outcome.data == "completed",
+        location_area=form.location_area.data or "",
+        notes=form.notes.data or "",
+    )
+
+
+@bp.route("/cases/<int:case_id>/contacts/new", methods=["GET", "POST"])
 def new_contact(case_id: int):
     case = get_case_or_404(current_user, case_id)
     form = ContactForm()
     if form.validate_on_submit():
         try:
-            log_contact(
+            _, created = commit_once(
+                current_user,
+                form.submission_token.data,
+                "contact",
+                lambda: log_contact(current_user, case, **_contact_fields(form)),
+            )
+        except CaseRuleError as exc:
+            db.session.rollback()
+            flash(str(exc), "danger")
+        else:
+            flash("Contact saved." if created else "That contact was already saved.", "success")
+            return redirect(url_for("cases.show", case_id=case.id))
+    return render_template("cases/new_contact.html", form=form, case=case)
+
+
+def _contact_conflict_fields(form, contact: Contact) -> list[tuple[str, str, str]]:
+    saved_at = to_local(contact.occurred_at)
+    return [
+        (
+            "Date and time",
+            form.occurred_at.data.strftime("%d %b %Y, %H:%M") if form.occurred_at.data else "",
+            saved_at.strftime("%d %b %Y, %H:%M"),
+        ),
+        ("Mode", label_of(CONTACT_MODES, form.mode.data), contact.mode_label),
+        ("Type", label_of(CONTACT_TYPES, form.contact_type.data), contact.type_label),
+        (
+            "Result",
+            "Completed" if form.outcome.data == "completed" else "Attempted",
+            "Completed" if contact.is_completed else "Attempted",
+        ),
+        ("Duration (minutes)", str(form.duration_minutes.data or ""), str(contact.duration_minutes or "")),
+        ("Location area", form.location_area.data or "", contact.location_area),
+        ("Note", form.notes.data or "", contact.notes),
+    ]
+
+
+@bp.route("/contacts/<int:contact_id>/edit", methods=["GET", "POST"])
+def edit_contact_view(contact_id: int):
+    contact = get_child_or_404(current_user, Contact, contact_id)
+    require_member(current_user, contact.case.program_id)
+    if request.method == "GET":
+        form = ContactEditForm(
+            obj=contact,
+            occurred_at=to_local(contact.occurred_at),
+            outcome="completed" if contact.is_completed else "attempted",
+            version=str(contact.version),
+        )
+        record_event(current_user, "view", "contact", contact.id)
+        return render_and_commit("cases/edit_contact.html", form=form, contact=contact, case=contact.case)
+    form = ContactEditForm()
+    if form.validate_on_submit():
+        try:
+            check_version(contact, form.version.data)
+            edit_contact(current_user, contact, **_contact_fields(form))
+            commit_edit()
+        except CONFLICTS:
+            db.session.rollback()
+            record_event(current_user, "view", "contact", contact.id, detail="edit conflict")
+            response = conflict_page(
+                form,
+                contact,
+                _contact_conflict_fields(form, contact),
+                form_template="cases/_contact_form.html",
+                case=contact.case,
+                contact=contact,
+                action=url_for("cases.edit_contact_view", contact_id=contact.id),
+            )
+            db.session.commit()  # the conflict page shows saved values: its audit row must land
+            return response
+        flash("Contact updated.", "success")
+        return redirect(url_for("cases.show", case_id=contact.case_id))
+    return render_template("cases/edit_contact.html", form=form, contact=contact, case=contact.case)
+
+
+@bp.route("/contacts/<int:contact_id>/delete", methods=["POST"])
+def delete_contact(contact_id: int):
+    contact = get_child_or_404(current_user, Contact, contact_id)
+    require_member(current_user, contact.case.program_id)
+    if ActionForm().validate_on_submit():
+        soft_delete(current_user, contact, "contact")
+        db.session.commit()
+        flash("Contact deleted. A supervisor can restore it.", "success")
+    return redirect(url_for("cases.show", case_id=contact.case_id))
+
+
+# --- intake screen and status -----------------------------------------------------------
+
+
+@bp.route("/cases/<int:case_id>/screen", methods=["GET", "POST"])
+def screen(case_id: int):
+    case = get_case_or_404(current_user, case_id)
+    require_member(current_user, case.program_id)
+    criteria = active_criteria(case.program_id)
+    form = ScreeningForm()
+    form.criteria.choices = [(c.id, c.text) for c in criteria]
+    if form.validate_on_submit():
+        try:
+            screening = screen_case(
                 current_user,
                 case,
-                occurred_at=to_utc(form.occurred_at.data),
-                mode=form.mode.data,
-                contact_type=form.contact_type.data,
-                duration_minutes=form.duration_minutes.data,
-                is_completed=form.outcome.data == "completed",
-                location_area=form.location_area.data or "",
+                met_criterion_ids=set(form.criteria.data or []),
+                declined=form.declined.data,
+                on=form.screened_on.data,
                 notes=form.notes.data or "",
             )
         except CaseRuleError as exc:
@@ -58,6 +205,229 @@ def new_contact(case_id: int):
             flash(str(exc), "danger")
         else:
             db.session.commit()
-            flash("Contact saved.", "success")
+            flash(
+                {
+                    "eligible": "Eligible: the case is now active.",
+                    "ineligible": "Not eligible: the screen is kept and the case marked ineligible.",
+                    "declined": "Declined: the screen is kept and the case marked declined.",
+                }[screening.result],
+                "success",
+            )
             return redirect(url_for("cases.show", case_id=case.id))
-    return render_template("cases/new_contact.html", form=form, case=case)
+    return render_template("cases/screen.html", form=form, case=case, criteria=criteria)
+
+
+@bp.route("/cases/<int:case_id>/status", methods=["POST"])
+def change_status(case_id: int):
+    case = get_case_or_404(current_user, case_id)
+    require_member(current_user, case.program_id)
+    form = StatusForm()
+    if form.validate_on_submit():
+        try:
+            change_case_status(current_user, case, form.status.data, on=local_today())
+        except CaseRuleError as exc:
+            db.session.rollback()
+            flash(str(exc), "danger")
+        else:
+            db.session.commit()
+            flash(f"The case is now {case.status_label.lower()}.", "success")
+    return redirect(url_for("cases.show", case_id=case.id))
+
+
+# --- reassign, close, reopen, hand off ----------------------------------------------------
+
+
+@bp.route("/cases/<int:case_id>/reassign", methods=["GET", "POST"])
+def reassign(case_id: int):
+    case = get_case_or_404(current_user, case_id)
+    require_supervisor(current_user, case.program_id)
+    form = ReassignForm()
+    members = _program_members(case.program_id)
+    form.worker_id.choices = [(u.id, u.full_name) for u in members]
+    if request.method == "GET" and case.assigned_worker_id:
+        form.worker_id.data = case.assigned_worker_id
+    if form.validate_on_submit():
+        worker = next(u for u in members if u.id == form.worker_id.data)
+        try:
+            movement.reassign_case(current_user, case, worker, form.note.data or "")
+        except CaseRuleError as exc:
+            db.session.rollback()
+            form.worker_id.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(f"Case reassigned to {worker.full_name}.", "success")
+            return redirect(url_for("cases.show", case_id=case.id))
+    return render_template("cases/reassign.html", form=form, case=case)
+
+
+@bp.route("/cases/<int:case_id>/closure", methods=["GET", "POST"])
+def request_closure(case_id: int):
+    case = get_case_or_404(current_user, case_id)
+    require_member(current_user, case.program_id)
+    form = ClosureRequestForm()
+    if form.validate_on_submit():
+        try:
+            movement.request_closure(
+                current_user, case, reason=form.reason.data, note=form.note.data or "", on=local_today()
+            )
+        except CaseRuleError as exc:
+            db.session.rollback()
+            form.reason.errors.append(str(exc))
+        else:
+            db.session.commit()
+            if case.status == "closed":
+                flash("Case closed.", "success")
+            else:
+                flash("Closure requested. A supervisor will approve it.", "success")
+            return redirect(url_for("cases.show", case_id=case.id))
+    return render_template(
+        "cases/request_closure.html", form=form, case=case, is_supervisor=supervises(current_user, case.program_id)
+    )
+
+
+@bp.route("/closure-requests")
+def closure_requests():
+    """Pending closures in the programs this user supervises."""
+    from caseflow.models import Case
+    from caseflow.permissions import SUPERVISING_ROLES, case_scope
+
+    supervised = select(ProgramMembership.program_id).where(
+        ProgramMembership.user_id == current_user.id,
+        ProgramMembership.role.in_(SUPERVISING_ROLES),
+        ProgramMembership.deleted_at.is_(None),
+    )
+    pending = list(
+        db.session.execute(
+            select(ClosureRequest)
+            .join(Case, Case.id == ClosureRequest.case_id)
+            .where(ClosureRequest.status == "pending", Case.program_id.in_(supervised), case_scope(current_user))
+            .order_by(ClosureRequest.requested_at)
+        ).scalars()
+    )
+    if pending:
+        record_event(current_user, "list", "case", record_ids=[r.case_id for r in pending], detail="closure requests")
+    cases = {
+        c.id: c for c in db.session.execute(select(Case).where(Case.id.in_([r.case_id for r in pending]))).scalars()
+    }
+    return render_and_commit("cases/closure_requests.html", pending=pending, cases=cases, form=ClosureDecisionForm())
+
+
+@bp.route("/closure-requests/<int:request_id>", methods=["POST"])
+def decide_closure(request_id: int):
+    closure = db.session.get(ClosureRequest, request_id)
+    if closure is None:
+        abort(404)
+    case = get_case_or_404(current_user, closure.case_id)
+    require_supervisor(current_user, case.program_id)
+    form = ClosureDecisionForm()
+    if form.validate_on_submit():
+        try:
+            movement.decide_closure(
+                current_user,
+                closure,
+                approve=form.decision.data == "approve",
+                on=local_today(),
+                note=form.note.data or "",
+            )
+        except CaseRuleError as exc:
+            db.session.rollback()
+            flash(str(exc), "danger")
+        else:
+            db.session.commit()
+            flash(
+                "Closure approved: the case is closed."
+                if closure.status == "approved"
+                else "Closure rejected: the case stays open.",
+                "success",
+            )
+    else:
+        flash("Choose approve or keep open.", "danger")
+    return redirect(
+        request.form.get("next")
+        if request.form.get("next") == url_for("cases.closure_requests")
+        else url_for("cases.show", case_id=case.id)
+    )
+
+
+@bp.route("/cases/<int:case_id>/reopen", methods=["POST"])
+def reopen(case_id: int):
+    case = get_case_or_404(current_user, case_id)
+    require_member(current_user, case.program_id)
+    if ActionForm().validate_on_submit():
+        try:
+            movement.reopen_case(current_user, case, on=local_today())
+        except CaseRuleError as exc:
+            db.session.rollback()
+            flash(str(exc), "danger")
+        else:
+            db.session.commit()
+            flash("Case reopened.", "success")
+    return redirect(url_for("cases.show", case_id=case.id))
+
+
+@bp.route("/cases/<int:case_id>/handoff", methods=["GET", "POST"])
+def handoff(case_id: int):
+    case = get_case_or_404(current_user, case_id)
+    require_member(current_user, case.program_id)
+    form = HandoffForm()
+    programs = list(
+        db.session.execute(
+            select(Program).where(Program.id != case.program_id, Program.deleted_at.is_(None)).order_by(Program.name)
+        ).scalars()
+    )
+    form.program_id.choices = [(p.id, p.name) for p in programs]
+    if form.validate_on_submit():
+        receiving = next(p for p in programs if p.id == form.program_id.data)
+        try:
+            movement.hand_off_case(current_user, case, receiving, on=local_today(), note=form.note.data or "")
+        except CaseRuleError as exc:
+            db.session.rollback()
+            form.program_id.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(f"Handed off to {receiving.name}: they now have a referred case for this person.", "success")
+            return redirect(url_for("cases.show", case_id=case.id))
+    return render_template("cases/handoff.html", form=form, case=case)
+
+
+# --- delete and restore -------------------------------------------------------------------
+
+
+@bp.route("/cases/<int:case_id>/delete", methods=["POST"])
+def delete_case(case_id: int):
+    case = get_case_or_404(current_user, case_id)
+    require_supervisor(current_user, case.program_id)
+    if ActionForm().validate_on_submit():
+        softdelete.delete_case(current_user, case)
+        db.session.commit()
+        flash("Case deleted with its records. You can restore it from Deleted items.", "success")
+        return redirect(url_for("main.home"))
+    return redirect(url_for("cases.show", case_id=case.id))
+
+
+@bp.route("/deleted")
+def deleted():
+    """Soft-deleted cases and case records in the programs this user supervises."""
+    items = softdelete.deleted_items(current_user)
+    if items:
+        record_event(
+            current_user, "list", "case", record_ids=sorted({i.case.id for i in items}), detail="deleted items"
+        )
+    return render_and_commit("cases/deleted.html", items=items, action_form=ActionForm())
+
+
+@bp.route("/deleted/<kind>/<int:record_id>/restore", methods=["POST"])
+def restore(kind: str, record_id: int):
+    item = softdelete.find_deleted(current_user, kind, record_id)
+    if item is None:
+        abort(404)
+    if ActionForm().validate_on_submit():
+        try:
+            softdelete.restore_item(current_user, item)
+        except softdelete.RestoreError as exc:
+            db.session.rollback()
+            flash(str(exc), "danger")
+        else:
+            db.session.commit()
+            flash("Restored.", "success")
+    return redirect(url_for("cases.deleted"))

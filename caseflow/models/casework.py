@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from caseflow.extensions import db
 from caseflow.models.base import check_in, utcnow
-from caseflow.models.choices import CLOSURE_REASONS, values
+from caseflow.models.choices import CLOSURE_REASONS, label_of, values
 
 CLOSURE_REQUEST_STATUSES = [("pending", "Pending"), ("approved", "Approved"), ("rejected", "Rejected")]
 
@@ -51,6 +51,10 @@ class ClosureRequest(db.Model):
 
     requested_by: Mapped["User | None"] = relationship(foreign_keys=[requested_by_id])  # noqa: F821
     decided_by: Mapped["User | None"] = relationship(foreign_keys=[decided_by_id])  # noqa: F821
+
+    @property
+    def reason_label(self) -> str:
+        return label_of(CLOSURE_REASONS, self.reason)
 
 
 class ParticipantMerge(db.Model):

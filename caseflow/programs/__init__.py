@@ -1,0 +1,1 @@
+"""Program settings that managers own: the intake screen, referral sources, contact targets."""

@@ -1,0 +1,119 @@
+"""Program settings pages, for the program's managers."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from caseflow.cases.intake import active_criteria
+from caseflow.cases.services import program_referral_sources
+from caseflow.conflicts import CONFLICTS, check_version, commit_edit, conflict_page
+from caseflow.extensions import db
+from caseflow.forms_common import ActionForm
+from caseflow.models import Program, ProgramCriterion
+from caseflow.models.choices import REFERRAL_SOURCES, label_of
+from caseflow.permissions import role_in
+from caseflow.programs.forms import CriterionForm, ProgramSettingsForm
+from caseflow.programs.services import add_criterion, set_criterion_active, update_settings
+
+bp = Blueprint("programs", __name__, url_prefix="/programs")
+
+
+def _managed_program_or_404(program_id: int) -> Program:
+    """Managers only; everyone else gets 404, so the page does not confirm what it configures."""
+    program = db.session.get(Program, program_id)
+    if program is None or program.deleted_at is not None or role_in(current_user, program_id) != "manager":
+        abort(404)
+    return program
+
+
+def _all_criteria(program: Program) -> list[ProgramCriterion]:
+    return list(
+        db.session.execute(
+            select(ProgramCriterion)
+            .where(ProgramCriterion.program_id == program.id, ProgramCriterion.deleted_at.is_(None))
+            .order_by(ProgramCriterion.position, ProgramCriterion.id)
+        ).scalars()
+    )
+
+
+def _render(program, form, criterion_form, status=200):
+    return (
+        render_template(
+            "programs/settings.html",
+            program=program,
+            form=form,
+            criterion_form=criterion_form,
+            criteria=_all_criteria(program),
+            active_count=len(active_criteria(program.id)),
+            action_form=ActionForm(),
+        ),
+        status,
+    )
+
+
+@bp.route("/<int:program_id>/settings", methods=["GET", "POST"])
+def settings(program_id: int):
+    program = _managed_program_or_404(program_id)
+    if request.method == "GET":
+        form = ProgramSettingsForm(
+            obj=program, version=str(program.version), referral_sources=program_referral_sources(program)
+        )
+        return _render(program, form, CriterionForm(formdata=None))
+    form = ProgramSettingsForm()
+    if form.validate_on_submit():
+        fields = {
+            "eligibility_threshold": form.eligibility_threshold.data,
+            "contact_frequency_days": form.contact_frequency_days.data,
+            "caseload_target": form.caseload_target.data,
+            "workers_see_own_caseload_only": form.workers_see_own_caseload_only.data,
+        }
+        try:
+            check_version(program, form.version.data)
+            update_settings(current_user, program, referral_sources=form.referral_sources.data or [], **fields)
+            commit_edit()
+        except CONFLICTS:
+            db.session.rollback()
+            current_sources = ", ".join(label_of(REFERRAL_SOURCES, s) for s in program_referral_sources(program))
+            typed_sources = ", ".join(label_of(REFERRAL_SOURCES, s) for s in form.referral_sources.data or [])
+            compare = [
+                (form[name].label.text, str(value), str(getattr(program, name))) for name, value in fields.items()
+            ] + [("Referral sources", typed_sources, current_sources)]
+            return conflict_page(
+                form,
+                program,
+                compare,
+                form_template="programs/_settings_form.html",
+                program=program,
+                action=url_for("programs.settings", program_id=program.id),
+            )
+        flash("Settings saved.", "success")
+        return redirect(url_for("programs.settings", program_id=program.id))
+    return _render(program, form, CriterionForm(formdata=None))
+
+
+@bp.route("/<int:program_id>/criteria", methods=["POST"])
+def add_criterion_view(program_id: int):
+    program = _managed_program_or_404(program_id)
+    criterion_form = CriterionForm()
+    if criterion_form.validate_on_submit():
+        add_criterion(current_user, program, criterion_form.text.data)
+        db.session.commit()
+        flash("Criterion added.", "success")
+        return redirect(url_for("programs.settings", program_id=program.id))
+    form = ProgramSettingsForm(
+        formdata=None, obj=program, version=str(program.version), referral_sources=program_referral_sources(program)
+    )
+    return _render(program, form, criterion_form)
+
+
+@bp.route("/criteria/<int:criterion_id>/active", methods=["POST"])
+def toggle_criterion(criterion_id: int):
+    criterion = db.session.get(ProgramCriterion, criterion_id)
+    if criterion is None:
+        abort(404)
+    program = _managed_program_or_404(criterion.program_id)
+    if ActionForm().validate_on_submit():
+        set_criterion_active(current_user, criterion, not criterion.is_active)
+        db.session.commit()
+        flash("Criterion updated.", "success")
+    return redirect(url_for("programs.settings", program_id=program.id))
