@@ -1,4 +1,10 @@
-"""A deterministic, realistic demo data set, so the app can be shown and tried without real people's data."""
+"""A deterministic, realistic demo data set, so the app can be shown and tried without real people's data.
+
+The product rule is that the demo shows every feature in use: program intake settings and
+screens, instruments and repeat assessments, reassignments, closure approvals (decided,
+waiting and rejected), warm hand-offs under consent, referrals sent under a release,
+merged and likely-duplicate people, and soft-deleted records waiting to be restored.
+"""
 
 import math
 import random
@@ -6,33 +12,44 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from caseflow.auth.passwords import hash_password
+from caseflow.consents.services import default_expiry
 from caseflow.extensions import db
 from caseflow.models import (
     REFERRAL_TRANSITIONS,
     Assessment,
     AssessmentAnswer,
     Case,
+    CaseAssignment,
     CaseStatusChange,
+    ClosureRequest,
     Consent,
     ConsentCategory,
     Contact,
     Goal,
+    Instrument,
+    InstrumentItem,
     Outcome,
     Participant,
     ParticipantAlias,
+    ParticipantMerge,
     ParticipantRaceEthnicity,
     Program,
+    ProgramCriterion,
     ProgramMembership,
+    ProgramReferralSource,
     ProviderCategory,
     Referral,
     ReferralStatusChange,
+    Screening,
+    ScreeningAnswer,
     ServiceProvider,
     User,
     can_transition,
 )
 from caseflow.models.case import OPEN_STATUSES
 from caseflow.models.choices import SERVICE_CATEGORIES, values
-from caseflow.timezones import to_utc
+from caseflow.plan.services import answer_label
+from caseflow.timezones import local_today, to_utc
 
 DEMO_PASSWORD = "demo-password-1234"  # noqa: S105 - published demo login, never a real secret
 DOMAIN = "demo.caseflow.org"
@@ -102,11 +119,51 @@ RACE_WEIGHTS = [
 
 # How each program's cases arrive, and how long an enrolment usually lasts (days).
 CASE_SHARE = [("outreach", 45), ("hvip", 35), ("fd", 20)]
+# The sources each program's intake offers (ProgramReferralSource), and how often each brings a case.
+# Street outreach's "other program" referrals are the warm hand-offs from HVIP, made separately.
+PROGRAM_SOURCES = {
+    "outreach": ["community", "self", "family", "school", "probation_court", "other_program", "police"],
+    "hvip": ["emergency_department", "self", "family", "other_program"],
+    "fd": ["probation_court", "police", "community", "other_program"],
+}
 REFERRAL_SOURCE_WEIGHTS = {
-    "outreach": [("community", 30), ("self", 15), ("family", 15), ("school", 10), ("police", 8),
-                 ("probation_court", 10), ("other", 7), ("emergency_department", 5)],
-    "hvip": [("emergency_department", 90), ("community", 5), ("family", 5)],
-    "fd": [("probation_court", 55), ("police", 35), ("community", 5), ("self", 5)],
+    "outreach": [("community", 32), ("self", 15), ("family", 15), ("school", 10), ("police", 8),
+                 ("probation_court", 12)],
+    "hvip": [("emergency_department", 88), ("family", 6), ("self", 3), ("other_program", 3)],
+    "fd": [("probation_court", 55), ("police", 35), ("community", 6), ("other_program", 4)],
+}
+# Eligibility screens: (threshold, [(criterion, share of referred people it holds for)]).
+CRITERIA = {
+    "outreach": (4, [
+        ("Age 14–30", 0.85),
+        ("Recent gunshot injury or victimization", 0.45),
+        ("Group or crew involvement", 0.6),
+        ("Prior arrest for a violent offence", 0.45),
+        ("Recent release from custody", 0.25),
+        ("Active conflict or retaliation risk", 0.6),
+        ("Lives in a priority neighbourhood", 0.9),
+    ]),
+    "hvip": (3, [
+        ("Admitted with a violent injury (gunshot, stab wound or assault)", 0.97),
+        ("Age 14–35", 0.8),
+        ("Previous violent injury", 0.35),
+        ("Worried about retaliation", 0.5),
+        ("Lives in the hospital's service area", 0.85),
+        ("No safe place to go after discharge", 0.25),
+    ]),
+    "fd": (3, [
+        ("Named in the group violence audit", 0.85),
+        ("On probation or parole", 0.6),
+        ("Prior gun charge or shooting involvement", 0.55),
+        ("Age 16–35", 0.85),
+        ("Attended a call-in or custom notification", 0.6),
+    ]),
+}
+# Why a screen finds someone ineligible: (status note, the criterion that failed).
+INELIGIBLE = {
+    "outreach": ("Lives outside the service area.", "Lives in a priority neighbourhood"),
+    "hvip": ("Injury not violence-related.", "Admitted with a violent injury (gunshot, stab wound or assault)"),
+    "fd": ("Not on the current group violence audit.", "Named in the group violence audit"),
 }
 ENROLMENT_DAYS = {"outreach": (75, 330), "hvip": (45, 240), "fd": (90, 330)}
 CLOSE_FROM_ACTIVE = [
@@ -279,43 +336,77 @@ OUTCOME_DETAILS = {
     "program_completed": ["Completed the program with goals met."],
 }
 
-# (instrument, [(item, [(answer, points, weight)])], risk cut-offs as (max score, level))
+# (instrument, [(item, max points, weights of 0..max points at intake, fixed fact)], risk cut-offs as
+# (max score, level)). Items are worded so that a point means risk, as the app's Yes/No answers read.
 INSTRUMENTS = {
     "outreach": (
-        "Outreach eligibility screen",
+        "Outreach risk and needs assessment",
         [
-            ("Aged 14 to 35", [("Yes", 1, 95), ("No", 0, 5)]),
-            ("Lives in or spends time in the service area", [("Yes", 1, 90), ("No", 0, 10)]),
-            ("Shot or injured by violence in the past year", [("Yes", 1, 35), ("No", 0, 65)]),
-            ("Involved in an ongoing group conflict", [("Yes", 1, 50), ("No", 0, 50)]),
-            ("Close friend or family member recently shot", [("Yes", 1, 45), ("No", 0, 55)]),
-            ("Recently released from jail or prison", [("Yes", 1, 25), ("No", 0, 75)]),
+            ("Involved in a group or neighbourhood conflict (0 no, 1 on the edges, 2 active)", 2, (30, 30, 40), False),
+            ("Carries or can easily get a gun", 1, (55, 45), False),
+            ("Shot at, hurt or threatened in the past 90 days", 1, (60, 40), False),
+            ("Retaliation risk (0 none to 3 high)", 3, (25, 30, 25, 20), False),
+            ("No stable place to live", 1, (65, 35), False),
+            ("Not in school, work or training", 1, (35, 65), False),
         ],
-        [(2, "low"), (3, "moderate"), (4, "high"), (99, "very_high")],
+        [(2, "low"), (4, "moderate"), (6, "high"), (99, "very_high")],
     ),
     "hvip": (
         "HVIP risk and needs screen",
         [
-            ("Injury type", [("Gunshot wound", 2, 45), ("Stab wound", 2, 20), ("Assault injury", 1, 35)]),
-            ("Previous violent injury", [("Yes", 2, 30), ("No", 0, 70)]),
-            ("Worried about retaliation", [("Yes", 2, 35), ("Unsure", 1, 20), ("No", 0, 45)]),
-            ("Safe place to stay after discharge", [("Yes", 0, 75), ("No", 2, 25)]),
-            ("Trouble sleeping or intrusive memories", [("Yes", 1, 40), ("No", 0, 60)]),
-            ("In school or working", [("Yes", 0, 45), ("No", 1, 55)]),
+            ("Injury severity (0 treated and released, 1 admitted, 2 surgery or ICU)", 2, (25, 45, 30), True),
+            ("Previous violent injury", 1, (70, 30), True),
+            ("Worried about retaliation (0 no, 1 unsure, 2 yes)", 2, (45, 20, 35), False),
+            ("No safe place to stay", 1, (75, 25), False),
+            ("Trouble sleeping or intrusive memories (0 none to 3 most nights)", 3, (30, 30, 25, 15), False),
+            ("Not in school or working", 1, (45, 55), False),
         ],
         [(2, "low"), (4, "moderate"), (7, "high"), (99, "very_high")],
     ),
     "fd": (
         "Focused deterrence needs assessment",
         [
-            ("Identified group affiliation", [("Yes", 2, 70), ("No", 0, 30)]),
-            ("On probation or parole", [("Yes", 1, 60), ("No", 0, 40)]),
-            ("Stable housing", [("Yes", 0, 60), ("No", 1, 40)]),
-            ("Employed or in training", [("Yes", 0, 30), ("No", 1, 70)]),
-            ("Accepted the offer of services", [("Yes", 0, 80), ("No", 1, 20)]),
+            ("Group affiliation (0 none, 1 associate, 2 core member)", 2, (20, 40, 40), False),
+            ("On probation or parole", 1, (40, 60), False),
+            ("No stable housing", 1, (60, 40), False),
+            ("Not employed or in training", 1, (30, 70), False),
+            ("Has not taken up the offer of services", 1, (80, 20), False),
         ],
         [(1, "low"), (3, "moderate"), (5, "high"), (99, "very_high")],
     ),
+}
+
+REASSIGN_NOTES = [
+    "Rebalancing caseloads.",
+    "Participant asked for a worker from the same neighbourhood.",
+    "Previous worker knows the family; conflict of interest.",
+    "Covering during leave; now permanent.",
+    "New worker speaks the family's language.",
+]
+APPROVAL_NOTES = ["", "", "", "Approved.", "Approved; remember the 30-day follow-up call."]
+# Closures waiting for a supervisor: (reason, worker's note).
+PENDING_CLOSURES = [
+    ("goals_met", "Working full time and no conflict in three months; plan goals met. Requesting closure."),
+    ("goals_met", "Finished the GED and started the apprenticeship. Ready to close with a 30-day call."),
+    ("moved", "Moved in with an aunt out of state; will keep phone contact for a month."),
+    ("declined_further", "Says the program isn't needed any more; we talked it through twice."),
+    ("other", "Joined the Job Corps residential program; closing here."),
+]
+REJECTED_CLOSURES = [
+    ("lost_contact", "No answer for three weeks.",
+     "Keep open: the grandmother says they are staying with her. Try a home visit first."),
+    ("declined_further", "Says they are done with the program.",
+     "Not yet: the conflict on their block flared up last week. Keep checking in for another month."),
+]
+# Spellings a second intake might give the same person (the duplicate check catches these).
+FIRST_NAME_VARIANTS = {
+    "Jamal": "Jamaal", "DeShawn": "Deshaun", "Marcus": "Markus", "Terrell": "Terrel", "Isaiah": "Isiah",
+    "Malik": "Malick", "Tyrone": "Tyron", "Darius": "Darrius", "Andre": "Andrae", "Xavier": "Xzavier",
+    "Khalil": "Kahlil", "Rashad": "Rashaad", "Demetrius": "Demetrious", "Devonte": "Devante",
+    "Jaylen": "Jaylin", "Elijah": "Elija", "Trevon": "Treyvon", "Antoine": "Antwan", "Cameron": "Kameron",
+    "Brandon": "Branden", "Aaliyah": "Aliyah", "Destiny": "Destinee", "Jasmine": "Jazmine", "Tiana": "Tianna",
+    "Brianna": "Breanna", "Shanice": "Shaniece", "Kayla": "Kaila", "Yesenia": "Yessenia", "Sofia": "Sophia",
+    "Luis": "Louis", "Emmanuel": "Emanuel", "Keisha": "Keysha",
 }
 # fmt: on
 
@@ -348,9 +439,23 @@ class _CasePlan:
     enrolled_on: date | None = None
     closed_on: date | None = None
     closure_reason: str | None = None
+    closures: list = field(default_factory=list)  # (date, reason) for every closing, reopened ones too
     spells: list = field(default_factory=list)  # (start, end, "active" | "inactive"), where contacts happen
     worker: int | None = None
     risk_level: str | None = None
+    handed_off_from: "_CasePlan | None" = None  # the HVIP case a warm hand-off came from
+    # A reassignment: the worker before it, the day, who made it and why.
+    previous_worker: int | None = None
+    reassigned_on: date | None = None
+    reassigned_by: int | None = None
+    reassign_note: str = ""
+    # Closure requests beyond the approved ones: (requested on, reason, note) waiting, and rejected ones as
+    # (requested on, decided on, reason, note, decision note, decided by).
+    pending_closure: tuple | None = None
+    rejected_closure: tuple | None = None
+    case: Case | None = None
+    changes: list = field(default_factory=list)  # the CaseStatusChange rows, in history order
+    deciders: list = field(default_factory=list)  # who approved each closing, in closures order
 
     def step(self, on: date, new: str, note: str = "") -> None:
         """Move through the state machine, refusing anything it forbids."""
@@ -367,6 +472,25 @@ class _CasePlan:
     def end(self) -> date | None:
         """The last day of enrolment so far (closing day or the seed's horizon)."""
         return self.spells[-1][1] if self.spells else None
+
+    def span_end(self, last: date) -> date:
+        """The last day the case was open: its final status change when it has ended, else the horizon."""
+        return last if self.is_open else self.history[-1][0]
+
+    @property
+    def engaged(self) -> bool:
+        """Stayed in touch throughout: never went inactive and did not leave the program unwillingly."""
+        return all(state == "active" for _, _, state in self.spells) and self.closure_reason not in (
+            "lost_contact",
+            "declined_further",
+            "incarcerated",
+        )
+
+    def worker_on(self, on: date) -> int | None:
+        """Who held the case on a day: the worker before a reassignment, the current one after."""
+        if self.reassigned_on is not None and on < self.reassigned_on:
+            return self.previous_worker
+        return self.worker
 
 
 def _plan_case(
@@ -397,7 +521,7 @@ def _plan_case(
         plan.step(enrol_on, "declined", "Declined services after screening.")
         return plan
     if fate < 0.14:
-        plan.step(enrol_on, "ineligible", "Injury not violence-related." if hvip else "Lives outside the service area.")
+        plan.step(enrol_on, "ineligible", INELIGIBLE[program][0])
         return plan
     plan.step(enrol_on, "active")
     plan.enrolled_on = enrol_on
@@ -436,6 +560,7 @@ def _plan_case(
             else:
                 reason = _pick(rng, CLOSE_FROM_ACTIVE if plan.status == "active" else CLOSE_FROM_INACTIVE)
             plan.closed_on, plan.closure_reason = on, reason
+            plan.closures.append((on, reason))
             note = CLOSURE_NOTES.get(reason, "")
         elif new == "active" and plan.status == "closed":
             plan.closed_on, plan.closure_reason = None, None
@@ -468,6 +593,126 @@ def _assign_workers(
                 plan.worker = rng.choice(ids)
 
 
+def _decider(rng: random.Random, program: str, supervisors: dict[str, list[int]]) -> int:
+    """The supervisor or manager who signs something off; street outreach's supervisor does most."""
+    ids = supervisors[program]
+    return ids[0] if len(ids) == 1 or rng.random() < 0.8 else rng.choice(ids[1:])
+
+
+def _plan_reassignments(
+    rng: random.Random,
+    plans: list[_CasePlan],
+    workers: dict[str, list[int]],
+    supervisors: dict[str, list[int]],
+    last: date,
+) -> None:
+    """About 15% of cases changed hands once, on a supervisor's or manager's say; the last holder is assigned."""
+    for plan in plans:
+        others = [w for w in workers[plan.program] if w != plan.worker]
+        span = (plan.span_end(last) - plan.referred_on).days
+        if rng.random() < 0.17 and others and span >= 14:
+            plan.previous_worker = rng.choice(others)
+            plan.reassigned_on = plan.referred_on + _days(rng.randint(7, span - 3))
+            plan.reassigned_by = _decider(rng, plan.program, supervisors)
+            plan.reassign_note = rng.choice(REASSIGN_NOTES)
+
+
+def _plan_closure_queue(rng: random.Random, plans: list[_CasePlan], demo_worker: dict[str, int], last: date) -> None:
+    """Closure requests still waiting (street outreach, and one HVIP for the manager) and a rejected one or two."""
+
+    def settled(plan: _CasePlan, days: int) -> bool:
+        """Active, and active since at least days ago (so a request then found it open)."""
+        return plan.status == "active" and plan.spells[-1][0] <= last - _days(days)
+
+    outreach = [p for p in plans if p.program == "outreach" and settled(p, 30)]
+    rng.shuffle(outreach)
+    # The outreach demo login sees two of its own requests waiting; the rest are colleagues'.
+    mine = [p for p in outreach if p.worker == demo_worker["outreach"]]
+    theirs = [p for p in outreach if p.worker != demo_worker["outreach"]]
+    wanted = rng.randint(3, 5)
+    chosen = (mine[:2] + theirs)[:wanted]
+    chosen += mine[2 : 2 + wanted - len(chosen)]  # too few colleagues' cases: more of the demo login's
+    hvip = [p for p in plans if p.program == "hvip" and settled(p, 30)]
+    if hvip:
+        chosen.append(rng.choice(hvip))
+    for plan, (reason, note) in zip(chosen, rng.sample(PENDING_CLOSURES * 2, len(chosen)), strict=True):
+        plan.pending_closure = (last - _days(rng.randint(0, 6)), reason, note)
+    rejectable = [p for p in outreach if p.pending_closure is None and settled(p, 75)]
+    for plan, (reason, note, decision) in zip(rejectable, REJECTED_CLOSURES[: rng.randint(1, 2)], strict=False):
+        requested_on = last - _days(rng.randint(25, 60))
+        decided_on = requested_on + _days(rng.randint(0, 3))
+        plan.rejected_closure = (requested_on, decided_on, reason, note, decision)
+
+
+def _can_merge(first: list[_CasePlan], second: list[_CasePlan], last: date) -> bool:
+    """Both records have street outreach cases (so its supervisor sees both) that never overlapped."""
+    if not any(p.program == "outreach" for p in first) or not any(p.program == "outreach" for p in second):
+        return False
+    return all(
+        a.span_end(last) < b.referred_on or b.span_end(last) < a.referred_on
+        for a in first
+        for b in second
+        if a.program == b.program
+    )
+
+
+def _pair_duplicates(
+    rng: random.Random, people: list[Participant], plans_by_person: dict[int, list[_CasePlan]], last: date
+) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """Make a few people into second records of others: two pairs to merge, two left for the duplicate check.
+
+    The second record of each pair takes the first's date of birth and a slightly different spelling
+    of the name. Returns (kept, retired) pairs for merging, and (record, duplicate) pairs left as they are.
+    """
+    if len(people) < 20:
+        return [], []
+    order = list(range(len(people)))
+    rng.shuffle(order)
+    used: set[int] = set()
+    merged: list[tuple[int, int]] = []
+    unmerged: list[tuple[int, int]] = []
+    for to_merge in (True, True, False, False):
+        found = None
+        for i in order:
+            if i in used or people[i].date_of_birth is None or people[i].first_name not in FIRST_NAME_VARIANTS:
+                continue
+            for j in order:
+                if j == i or j in used:
+                    continue
+                first, second = plans_by_person[i], plans_by_person[j]
+                if to_merge:
+                    fits = _can_merge(first, second, last)
+                else:
+                    fits = not {p.program for p in first} & {p.program for p in second}
+                if fits:
+                    found = (i, j)
+                    break
+            if found:
+                break
+        if found is None:
+            continue
+        i, j = found
+        used.update(found)
+        original, second = people[i], people[j]
+        second.first_name = FIRST_NAME_VARIANTS[original.first_name]
+        second.last_name = original.last_name
+        second.gender = original.gender
+        second.date_of_birth = original.date_of_birth
+        second.estimated_age = second.estimated_age_on = None
+        second.area = original.area
+        second.aliases = []
+        second.race_ethnicities = [ParticipantRaceEthnicity(category=r.category) for r in original.race_ethnicities]
+        if to_merge:
+            second.phone = original.phone or second.phone
+            # The older record is kept; the one made at the later intake retires.
+            if min(p.referred_on for p in plans_by_person[j]) < min(p.referred_on for p in plans_by_person[i]):
+                i, j = j, i
+            merged.append((i, j))
+        else:
+            unmerged.append((i, j))
+    return merged, unmerged
+
+
 def _erase() -> None:
     """Delete every row, children first, and forget objects whose rows are gone."""
     db.session.flush()
@@ -477,9 +722,16 @@ def _erase() -> None:
 
 
 def _staff(pw_hash: str):
-    """Programs, the demo accounts and their memberships."""
+    """Programs with their intake settings and instruments, the demo accounts and their memberships."""
     programs = {
-        key: Program(kind=kind, name=name, organisation=org, contact_frequency_days=freq, caseload_target=target)
+        key: Program(
+            kind=kind,
+            name=name,
+            organisation=org,
+            contact_frequency_days=freq,
+            caseload_target=target,
+            eligibility_threshold=CRITERIA[key][0],
+        )
         for key, kind, name, org, freq, target in PROGRAMS
     }
     users = {
@@ -497,7 +749,41 @@ def _staff(pw_hash: str):
     workers = {
         key: [users[local].id for local, _, _, roles in ACCOUNTS if roles.get(key) == "worker"] for key in programs
     }
-    return programs, users, workers, len(memberships)
+    # Supervisors first, then managers: the first one signs off most of a program's approvals.
+    supervisors = {
+        key: [users[local].id for local, _, _, roles in ACCOUNTS if roles.get(key) == "supervisor"]
+        + [users[local].id for local, _, _, roles in ACCOUNTS if roles.get(key) == "manager"]
+        for key in programs
+    }
+    return programs, users, workers, supervisors, len(memberships)
+
+
+def _intake_settings(programs: dict[str, Program]):
+    """Each program's referral sources, eligibility criteria and instrument; flushed so answers can point at them."""
+    criteria: dict[str, list[ProgramCriterion]] = {}
+    instruments: dict[str, tuple[Instrument, list[InstrumentItem]]] = {}
+    objects: list = []
+    for key, program in programs.items():
+        unknown = {s for s, _ in REFERRAL_SOURCE_WEIGHTS[key]} - set(PROGRAM_SOURCES[key])
+        if unknown:
+            raise RuntimeError(f"demo {key} cases would come from sources its intake lacks: {sorted(unknown)}")
+        objects += [ProgramReferralSource(program_id=program.id, source=s) for s in PROGRAM_SOURCES[key]]
+        criteria[key] = [
+            ProgramCriterion(program_id=program.id, position=position, text=text)
+            for position, (text, _) in enumerate(CRITERIA[key][1], start=1)
+        ]
+        objects += criteria[key]
+        name, items, _ = INSTRUMENTS[key]
+        instrument = Instrument(program_id=program.id, name=name)
+        rows = [
+            InstrumentItem(instrument=instrument, position=position, text=text, max_points=top)
+            for position, (text, top, _, _) in enumerate(items, start=1)
+        ]
+        instruments[key] = (instrument, rows)
+        objects += [instrument, *rows]
+    db.session.add_all(objects)
+    db.session.flush()
+    return criteria, instruments
 
 
 def _providers(rng: random.Random) -> dict[str, list[ServiceProvider]]:
@@ -570,19 +856,53 @@ def _person(rng: random.Random, today: date) -> Participant:
 
 
 def _status_changes(rng: random.Random, case: Case, plan: _CasePlan) -> list[CaseStatusChange]:
-    """The case's history as rows, times strictly increasing."""
+    """The case's history as rows, times strictly increasing; a closing is made by whoever approved it."""
     rows, previous = [], None
+    deciders = iter(plan.deciders)
     for on, old, new, note in plan.history:
+        if new == "closed":
+            actor = next(deciders)
+        elif old is None and plan.handed_off_from is not None:
+            actor = plan.handed_off_from.worker_on(on)  # the HVIP worker made the hand-off
+        else:
+            actor = plan.worker_on(on)
         at = _at(rng, on, 9, 17)
         if previous is not None and at <= previous:
             at = previous + timedelta(minutes=rng.randint(5, 40))
         previous = at
         rows.append(
-            CaseStatusChange(
-                case=case, from_status=old, to_status=new, changed_at=at, changed_by_id=plan.worker, note=note
-            )
+            CaseStatusChange(case=case, from_status=old, to_status=new, changed_at=at, changed_by_id=actor, note=note)
         )
     return rows
+
+
+def _screening(rng: random.Random, case: Case, plan: _CasePlan, criteria: list[ProgramCriterion]) -> Screening | None:
+    """The eligibility screen that took the case out of screening, its answers agreeing with the result."""
+    exits = [(on, new, note) for on, old, new, note in plan.history if old == "screening"]
+    if not exits:
+        return None
+    on, new, note = exits[0]
+    result = {"active": "eligible", "ineligible": "ineligible", "declined": "declined"}[new]
+    threshold, shares = CRITERIA[plan.program]
+    met = [rng.random() < share for _, share in shares]
+    if result == "ineligible":
+        failed = [text for text, _ in shares].index(INELIGIBLE[plan.program][1])
+        met[failed] = False
+        while sum(met) >= threshold:
+            met[rng.choice([k for k, m in enumerate(met) if m])] = False
+    elif result == "eligible":
+        while sum(met) < threshold:
+            met[rng.choice([k for k, m in enumerate(met) if not m])] = True
+    return Screening(
+        case_id=case.id,
+        screened_on=on,
+        screened_by_id=plan.worker_on(on),
+        criteria_met=sum(met),
+        threshold=threshold,
+        result=result,
+        notes=note,
+        answers=[ScreeningAnswer(criterion_id=c.id, is_met=m) for c, m in zip(criteria, met, strict=True)],
+    )
 
 
 def _contacts(rng: random.Random, case: Case, plan: _CasePlan, area: str, colleagues: list[int]) -> list[Contact]:
@@ -590,7 +910,7 @@ def _contacts(rng: random.Random, case: Case, plan: _CasePlan, area: str, collea
     rows = []
 
     def add(on: date, mode: str, completed: bool, contact_type: str, note: str) -> None:
-        author = plan.worker if rng.random() < 0.9 or len(colleagues) < 2 else rng.choice(colleagues)
+        author = plan.worker_on(on) if rng.random() < 0.9 or len(colleagues) < 2 else rng.choice(colleagues)
         if mode == "hospital_bedside":
             where = "Mercy General Hospital"
         elif mode == "court":
@@ -664,6 +984,7 @@ def _referrals(rng: random.Random, case: Case, plan: _CasePlan, by_category, las
         category = _pick(rng, REFERRAL_CATEGORY_WEIGHTS[plan.program])
         provider = rng.choice(by_category[category])
         path = _pick(rng, REFERRAL_PATHS)
+        worker = plan.worker_on(referred_on)
         referral = Referral(
             case=case,
             provider=provider,
@@ -672,7 +993,7 @@ def _referrals(rng: random.Random, case: Case, plan: _CasePlan, by_category, las
             referred_on=referred_on,
             due_on=referred_on + _days(14),
             notes=rng.choice(REFERRAL_NOTES),
-            created_by_id=plan.worker,
+            created_by_id=worker,
         )
         on, previous = referred_on, None
         for status in path:
@@ -689,7 +1010,7 @@ def _referrals(rng: random.Random, case: Case, plan: _CasePlan, by_category, las
                     to_status=status,
                     changed_on=on,
                     changed_at=_at(rng, on, 9, 17),
-                    changed_by_id=plan.worker,
+                    changed_by_id=plan.worker_on(on),
                 )
             )
             if status == "connected" and referral.connected_on is None:
@@ -701,32 +1022,55 @@ def _referrals(rng: random.Random, case: Case, plan: _CasePlan, by_category, las
     return referrals
 
 
-def _assessments(rng: random.Random, case: Case, plan: _CasePlan, screened_on: date, last: date) -> list[Assessment]:
-    """The program's instrument at screening, then every few months while enrolled."""
-    instrument, items, cut_offs = INSTRUMENTS[plan.program]
+def _assessments(
+    rng: random.Random,
+    case: Case,
+    plan: _CasePlan,
+    screened_on: date,
+    last: date,
+    instrument: Instrument,
+    items: list[InstrumentItem],
+) -> list[Assessment]:
+    """The program's instrument at screening, then every few months while enrolled.
+
+    Each repeat starts from the previous answers: engaged participants' scores mostly fall,
+    others' drift either way; fixed facts (an injury's severity, say) never change.
+    """
+    name, specs, cut_offs = INSTRUMENTS[plan.program]
+    drop, rise = (0.4, 0.05) if plan.engaged else (0.15, 0.2)
     rows = []
     on = screened_on
     end = plan.end or screened_on
+    points: list[int] = []
     for round_no in range(3):
         if round_no and (plan.enrolled_on is None or on > end or on > last):
             break
-        answers, score = [], 0
-        for item, options in items:
-            # Later rounds lean towards the lower-risk answers, as engagement usually does.
-            weights = [w * (0.7**round_no if points else 1) for _, points, w in options]
-            answer, points, _ = rng.choices(options, weights=weights)[0]
-            answers.append(AssessmentAnswer(item=item, answer=answer, points=points))
-            score += points
+        if not points:
+            points = [rng.choices(range(top + 1), weights=weights)[0] for _, top, weights, _ in specs]
+        else:
+            for k, (_, top, _, fixed) in enumerate(specs):
+                roll = rng.random()
+                if fixed:
+                    continue
+                if roll < drop and points[k] > 0:
+                    points[k] -= 1
+                elif roll > 1 - rise and points[k] < top:
+                    points[k] += 1
+        score = sum(points)
         risk = next(level for top, level in cut_offs if score <= top)
         rows.append(
             Assessment(
                 case=case,
-                instrument=instrument,
+                instrument=name,
+                instrument_id=instrument.id,
                 score=score,
                 risk_level=risk,
                 taken_at=_at(rng, on, 9, 17),
-                assessed_by_id=plan.worker,
-                answers=answers,
+                assessed_by_id=plan.worker_on(on),
+                answers=[
+                    AssessmentAnswer(item=item.text, item_id=item.id, answer=answer_label(item.max_points, p), points=p)
+                    for item, p in zip(items, points, strict=True)
+                ],
             )
         )
         plan.risk_level = risk
@@ -820,7 +1164,7 @@ def _consents(
         provider = rng.choice(by_category[_pick(rng, REFERRAL_CATEGORY_WEIGHTS[plan.program])])
         start = plan.enrolled_on or plan.referred_on
         signed_on = start + _days(rng.randint(0, max(0, min(30, (last - start).days))))
-        chosen = [(provider, signed_on, program_ids[plan.program], plan.worker)]
+        chosen = [(provider, signed_on, program_ids[plan.program], plan.worker_on(signed_on))]
     consents = []
     for provider, signed_on, program_id, worker in chosen:
         categories = ["identity", "case_summary"]
@@ -836,7 +1180,7 @@ def _consents(
             recipient=provider.name,
             provider_id=provider.id,
             signed_on=signed_on,
-            expires_on=signed_on + _days(365),
+            expires_on=default_expiry(signed_on),
             recorded_by_id=worker,
             categories=[ConsentCategory(category=c) for c in categories],
         )
@@ -846,26 +1190,161 @@ def _consents(
     return consents
 
 
-def _identifies(referral: Referral, consents: list[Consent]) -> bool:
-    """Whether a valid release to the referral's provider covered its date (S23)."""
-    return any(
-        c.provider_id == referral.provider_id
-        and c.signed_on <= referral.referred_on <= c.expires_on
-        and (c.revoked_at is None or referral.referred_on < c.revoked_at.date())
-        for c in consents
+def _handoff_consent(rng: random.Random, person: Participant, plan: _CasePlan, programs: dict[str, Program]) -> Consent:
+    """The release an HVIP patient signs so street outreach may receive them: identity and a case summary."""
+    source = plan.handed_off_from
+    on = plan.referred_on
+    signed_on = on - _days(rng.randint(0, min(5, (on - source.enrolled_on).days)))
+    categories = ["identity", "case_summary"] + (["health"] if rng.random() < 0.6 else [])
+    return Consent(
+        participant=person,
+        program_id=programs["hvip"].id,
+        recipient=programs["outreach"].name,
+        recipient_program_id=programs["outreach"].id,
+        signed_on=signed_on,
+        expires_on=default_expiry(signed_on),
+        recorded_by_id=source.worker_on(signed_on),
+        categories=[ConsentCategory(category=c) for c in categories],
     )
+
+
+def _release_for(referral: Referral, consents: list[Consent]) -> Consent | None:
+    """The valid release to the referral's provider covering identity on its date (S23), if any."""
+    for consent in consents:
+        if (
+            consent.provider_id == referral.provider_id
+            and "identity" in {c.category for c in consent.categories}
+            and consent.signed_on <= referral.referred_on <= consent.expires_on
+            and (consent.revoked_at is None or referral.referred_on < consent.revoked_at.date())
+        ):
+            return consent
+    return None
+
+
+def _closure_requests(rng: random.Random, plan: _CasePlan, supervisors: dict[str, list[int]]) -> list[ClosureRequest]:
+    """An approved request behind every closing, plus any request still waiting or rejected."""
+    case_id = plan.case.id
+    rows = []
+    closings = [k for k, (_, _, new, _) in enumerate(plan.history) if new == "closed"]
+    for k, (on, reason), decider in zip(closings, plan.closures, plan.deciders, strict=True):
+        decided_at, previous_at = plan.changes[k].changed_at, plan.changes[k - 1].changed_at
+        requested_on = max(plan.history[k - 1][0], on - _days(rng.randint(0, 5)))
+        requested_at = _at(rng, requested_on, 9, 17)
+        if not previous_at < requested_at < decided_at:
+            requested_at = previous_at + (decided_at - previous_at) / 2
+        rows.append(
+            ClosureRequest(
+                case_id=case_id,
+                reason=reason,
+                note=CLOSURE_NOTES.get(reason, ""),
+                status="approved",
+                requested_by_id=plan.worker_on(requested_on),
+                requested_at=requested_at,
+                decided_by_id=decider,
+                decided_at=decided_at,
+                decision_note=rng.choice(APPROVAL_NOTES),
+            )
+        )
+    if plan.rejected_closure:
+        requested_on, decided_on, reason, note, decision = plan.rejected_closure
+        requested_at = _at(rng, requested_on, 9, 13)
+        rows.append(
+            ClosureRequest(
+                case_id=case_id,
+                reason=reason,
+                note=note,
+                status="rejected",
+                requested_by_id=plan.worker_on(requested_on),
+                requested_at=requested_at,
+                decided_by_id=_decider(rng, plan.program, supervisors),
+                decided_at=max(_at(rng, decided_on, 14, 17), requested_at + timedelta(hours=1)),
+                decision_note=decision,
+            )
+        )
+    if plan.pending_closure:
+        requested_on, reason, note = plan.pending_closure
+        rows.append(
+            ClosureRequest(
+                case_id=case_id,
+                reason=reason,
+                note=note,
+                status="pending",
+                requested_by_id=plan.worker_on(requested_on),
+                requested_at=_at(rng, requested_on, 9, 17),
+            )
+        )
+    return rows
+
+
+def _case_records(rng: random.Random, plan: _CasePlan, criteria: list[ProgramCriterion], supervisors) -> list:
+    """The rows that name their case by id (screening, closure requests, reassignment), once the case has one."""
+    rows: list = []
+    screening = _screening(rng, plan.case, plan, criteria)
+    if screening is not None:
+        rows.append(screening)
+    rows += _closure_requests(rng, plan, supervisors)
+    if plan.reassigned_on is not None:
+        rows.append(
+            CaseAssignment(
+                case_id=plan.case.id,
+                from_worker_id=plan.previous_worker,
+                to_worker_id=plan.worker,
+                changed_at=_at(rng, plan.reassigned_on, 9, 17),
+                changed_by_id=plan.reassigned_by,
+                note=plan.reassign_note,
+            )
+        )
+    return rows
+
+
+def _merge(rng: random.Random, kept: Participant, retired: Participant, by: int, on: date) -> ParticipantMerge:
+    """Retire a second record of one person as the merge screen does (its cases already sit on kept)."""
+    retired_name = f"{retired.first_name} {retired.last_name}"
+    if retired_name.lower() not in {a.name.lower() for a in kept.aliases} | {kept.display_name.lower()}:
+        kept.aliases.append(ParticipantAlias(name=retired_name, kind="alias"))
+    if not kept.phone and retired.phone:
+        kept.phone = retired.phone
+    merged_at = _at(rng, on, 10, 16)
+    retired.merged_into_id = kept.id
+    retired.deleted_at, retired.deleted_by_id = merged_at, by
+    return ParticipantMerge(
+        kept_id=kept.id,
+        retired_id=retired.id,
+        merged_by_id=by,
+        merged_at=merged_at,
+        note=f"Same person: same date of birth; the later intake spelled the name {retired_name}.",
+    )
+
+
+def _soft_deletes(
+    rng: random.Random, contacts: list[Contact], goals: list[Goal], worker: int, last: date
+) -> tuple[int, int]:
+    """A few recent contacts and a goal the outreach demo login deleted, for the supervisor to restore."""
+    recent = [c for c in contacts if c.occurred_at >= to_utc(datetime.combine(last - _days(45), time()))]
+    deleted_contacts = rng.sample(recent, min(len(recent), rng.randint(3, 4)))
+    for contact in deleted_contacts:
+        on = min(last, contact.occurred_at.date() + _days(rng.randint(0, 3)))
+        contact.deleted_at = max(_at(rng, on, 9, 20), contact.occurred_at + timedelta(hours=1))
+        contact.deleted_by_id = worker
+    open_goals = [g for g in goals if g.status == "open"]
+    deleted_goals = rng.sample(open_goals, min(1, len(open_goals)))
+    for goal in deleted_goals:
+        goal.deleted_at = _at(rng, min(last, goal.set_on + _days(rng.randint(1, 10))), 9, 17)
+        goal.deleted_by_id = worker
+    return len(deleted_contacts), len(deleted_goals)
 
 
 def seed_demo(seed: int, participants: int, erase: bool, today: date | None = None) -> str:
     """Load the demo data set (adds and flushes, never commits) and say what was loaded."""
     rng = random.Random(seed)
-    today = today or date.today()
+    today = today or local_today()  # the program's day, not the server's (UTC runs hours ahead)
     last = today - _days(1)  # nothing happens later than yesterday, so no time lies in the future
     if erase:
         _erase()
 
     pw_hash = hash_password(DEMO_PASSWORD)  # argon2 is slow: hash once, share the hash
-    programs, users, workers, membership_count = _staff(pw_hash)
+    programs, users, workers, supervisors, membership_count = _staff(pw_hash)
+    criteria, instruments = _intake_settings(programs)
     by_category = _providers(rng)
     program_ids = {key: program.id for key, program in programs.items()}
 
@@ -883,27 +1362,69 @@ def seed_demo(seed: int, participants: int, erase: bool, today: date | None = No
             on = plan.closed_on if plan.closure_reason == "transferred" else None
             on = on or plan.enrolled_on + _days(rng.randint(7, 30))
             if on <= last - _days(3):
-                plans.append(_plan_case(rng, index, "outreach", on, last, source="other_program"))
+                received = _plan_case(rng, index, "outreach", on, last, source="other_program")
+                received.handed_off_from = plan
+                plans.append(received)
 
     demo_worker = {key: users[local].id for key, local in DEMO_WORKERS.items()}
     _assign_workers(rng, plans, workers, demo_worker)
-
-    objects: list = []
-    counts = dict.fromkeys(
-        ("contacts", "referrals", "goals", "outcomes", "assessments", "consents", "people_with_consent"), 0
-    )
+    _plan_reassignments(rng, plans, workers, supervisors, last)
+    _plan_closure_queue(rng, plans, demo_worker, last)
     plans_by_person: dict[int, list[_CasePlan]] = {}
     for plan in plans:
         plans_by_person.setdefault(plan.person, []).append(plan)
+    merged, unmerged = _pair_duplicates(rng, people, plans_by_person, last)
+    owner = {retired: kept for kept, retired in merged}  # a retired record's cases now sit on the kept one
+
+    # People first, so every case (a merged record's included) can point at its owner.
+    for index, person in enumerate(people):
+        first = plans_by_person[index][0]
+        person.created_by_id = first.worker_on(first.referred_on)
+    db.session.add_all(people)
+    db.session.flush()
+
+    counts = dict.fromkeys(
+        ("contacts", "referrals", "goals", "outcomes", "assessments", "consents", "people_with_consent"), 0
+    )
+    counts.update(dict.fromkeys(("identified_referrals", "handoffs", "screenings", "reassignments"), 0))
+    closure_counts = dict.fromkeys(("approved", "pending", "rejected"), 0)
+    demo_contacts: list[Contact] = []  # the outreach demo login's own contacts and goals on its open cases
+    demo_goals: list[Goal] = []
+    objects: list = []
+    links: list[tuple[Referral, Consent | None]] = []
+    batch: list[_CasePlan] = []
+
+    def flush_batch() -> None:
+        """Insert a batch; then referrals, which name the release they went under, and the rows needing case ids."""
+        db.session.add_all(objects)
+        db.session.flush()
+        for referral, release in links:
+            referral.consent_id = release.id if release is not None else None
+        db.session.add_all([referral for referral, _ in links])
+        rows = []
+        for plan in batch:
+            rows += _case_records(rng, plan, criteria[plan.program], supervisors)
+        for row in rows:
+            if isinstance(row, Screening):
+                counts["screenings"] += 1
+            elif isinstance(row, ClosureRequest):
+                closure_counts[row.status] += 1
+            else:
+                counts["reassignments"] += 1
+        db.session.add_all(rows)
+        db.session.flush()
+        objects.clear()
+        links.clear()
+        batch.clear()
+
     for index, person in enumerate(people):
         person_plans = plans_by_person[index]
-        person.created_by_id = person_plans[0].worker
-        objects.append(person)
+        holder = people[owner.get(index, index)]
         person_referrals: list[Referral] = []
         age = person.age_on(today)
         for plan in person_plans:
             case = Case(
-                participant=person,
+                participant=holder,
                 program_id=program_ids[plan.program],
                 status=plan.status,
                 referral_source=plan.referral_source,
@@ -912,12 +1433,21 @@ def seed_demo(seed: int, participants: int, erase: bool, today: date | None = No
                 closed_on=plan.closed_on,
                 closure_reason=plan.closure_reason,
                 assigned_worker_id=plan.worker,
+                handed_off_from=plan.handed_off_from.case if plan.handed_off_from else None,
             )
+            plan.case = case
             objects.append(case)
-            objects.extend(_status_changes(rng, case, plan))
+            batch.append(plan)
+            plan.deciders = [_decider(rng, plan.program, supervisors) for _ in plan.closures]
+            plan.changes = _status_changes(rng, case, plan)
+            objects.extend(plan.changes)
+            if plan.handed_off_from is not None:
+                objects.append(_handoff_consent(rng, holder, plan, programs))
+                counts["handoffs"] += 1
+                counts["consents"] += 1
             screened = [on for on, _, new, _ in plan.history if new == "screening"]
             if screened:
-                assessments = _assessments(rng, case, plan, screened[0], last)
+                assessments = _assessments(rng, case, plan, screened[0], last, *instruments[plan.program])
                 case.risk_level = plan.risk_level
                 objects.extend(assessments)
                 counts["assessments"] += len(assessments)
@@ -929,33 +1459,53 @@ def seed_demo(seed: int, participants: int, erase: bool, today: date | None = No
                 ("outcomes", _outcomes(rng, case, plan, age)),
                 ("referrals", _referrals(rng, case, plan, by_category, last)),
             ):
-                objects.extend(rows)
                 counts[key] += len(rows)
                 if key == "referrals":
                     person_referrals.extend(rows)
+                    continue
+                objects.extend(rows)
+                if plan.program == "outreach" and plan.is_open and plan.worker == demo_worker["outreach"]:
+                    if key == "contacts":
+                        demo_contacts += [c for c in rows if c.author_id == plan.worker]
+                    elif key == "goals":
+                        demo_goals += rows
         # People referred on are the ones asked to sign releases; a few others sign one ahead of need.
         consents: list[Consent] = []
         if rng.random() < (0.5 if person_referrals else 0.05):
-            consents = _consents(rng, person, person_plans[0], person_referrals, program_ids, by_category, last)
+            consents = _consents(rng, holder, person_plans[0], person_referrals, program_ids, by_category, last)
             objects.extend(consents)
             counts["consents"] += len(consents)
             counts["people_with_consent"] += 1
         for referral in person_referrals:
             # Without a valid release to that provider a referral carries no identifying data.
-            referral.is_anonymous = not _identifies(referral, consents)
+            release = _release_for(referral, consents)
+            referral.is_anonymous = release is None
+            counts["identified_referrals"] += release is not None
+            links.append((referral, release))
         if index % 100 == 99:
-            db.session.add_all(objects)
-            db.session.flush()
-            objects = []
-    db.session.add_all(objects)
+            flush_batch()
+    flush_batch()
+
+    # What happened afterwards: duplicates merged by the supervisor, records deleted by a worker.
+    outreach_supervisor = supervisors["outreach"][0]
+    for kept, retired in merged:
+        second = min(p.referred_on for p in plans_by_person[retired])
+        on = min(last, max(second, min(p.referred_on for p in plans_by_person[kept])) + _days(rng.randint(1, 21)))
+        db.session.add(_merge(rng, people[kept], people[retired], outreach_supervisor, on))
+    deleted = _soft_deletes(rng, demo_contacts, demo_goals, demo_worker["outreach"], last)
     db.session.flush()
 
     open_cases = sum(plan.is_open for plan in plans)
     return (
         f"Loaded demo data: {len(programs)} programs, {len(users)} staff accounts ({membership_count} memberships), "
-        f"{len(PROVIDERS)} service providers, {participants:,} participants, {len(plans):,} cases "
-        f"({open_cases:,} open), {counts['contacts']:,} contacts, {counts['referrals']:,} referrals, "
+        f"{len(PROVIDERS)} service providers, {participants:,} participants ({len(merged)} merged, "
+        f"{len(unmerged)} likely duplicates left to merge), {len(plans):,} cases ({open_cases:,} open, "
+        f"{counts['handoffs']} warm hand-offs, {counts['reassignments']} reassigned), "
+        f"{counts['screenings']:,} screenings, {counts['contacts']:,} contacts, "
+        f"{counts['referrals']:,} referrals ({counts['identified_referrals']:,} under a release), "
         f"{counts['goals']:,} goals, {counts['outcomes']:,} outcomes, {counts['assessments']:,} assessments, "
-        f"{counts['consents']:,} consents ({counts['people_with_consent']:,} people). "
+        f"{counts['consents']:,} consents ({counts['people_with_consent']:,} people with releases), "
+        f"closure requests: {closure_counts['approved']:,} approved, {closure_counts['pending']} waiting, "
+        f"{closure_counts['rejected']} rejected; {deleted[0]} contacts and {deleted[1]} goal deleted. "
         f"Log in as outreach@{DOMAIN} (or hvip@, fd@, supervisor@, manager@, admin@) with password {DEMO_PASSWORD}."
     )
