@@ -5,10 +5,10 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from caseflow.audit.services import record_event
+from caseflow.cases.services import has_open_case
 from caseflow.extensions import db
 from caseflow.models import Assessment, Case, Contact, Goal, Outcome, ProgramMembership, Referral, Screening, User
 from caseflow.models.base import utcnow
-from caseflow.models.case import OPEN_STATUSES
 from caseflow.permissions import SUPERVISING_ROLES
 
 # Records that live on a case and go (and come back) with it.
@@ -114,15 +114,8 @@ def find_deleted(user: User, kind: str, record_id: int) -> DeletedItem | None:
 def restore_item(actor: User, item: DeletedItem) -> None:
     """Restore a case (with its children) or one record whose case is live."""
     if item.kind == "case":
-        clash = db.session.execute(
-            select(Case.id).where(
-                Case.participant_id == item.case.participant_id,
-                Case.program_id == item.case.program_id,
-                Case.id != item.case.id,
-                Case.status.in_(OPEN_STATUSES),
-                Case.deleted_at.is_(None),
-            )
-        ).first()
+
+        clash = has_open_case(item.case.participant_id, item.case.program_id, other_than=item.case.id)
         if clash and item.case.is_open:
             raise RestoreError("This person has another open case in the program now; close it before restoring.")
         restore_case(actor, item.case)

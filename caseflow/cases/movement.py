@@ -5,12 +5,11 @@ from datetime import date
 from sqlalchemy import select
 
 from caseflow.audit.services import record_event
-from caseflow.cases.services import CaseRuleError, change_case_status
+from caseflow.cases.services import CaseRuleError, change_case_status, has_open_case
 from caseflow.consents.services import find_valid_consent
 from caseflow.extensions import db
 from caseflow.models import Case, CaseAssignment, CaseStatusChange, ClosureRequest, Program, User
 from caseflow.models.base import utcnow
-from caseflow.models.case import OPEN_STATUSES
 from caseflow.permissions import role_in, supervises
 
 
@@ -81,16 +80,7 @@ def reopen_case(actor: User, case: Case, *, on: date) -> Case:
     """Reopen a closed case, unless the person already has another open case in the program."""
     if role_in(actor, case.program_id) is None:
         raise CaseRuleError("Only members of this program can reopen its cases.")
-    other_open = db.session.execute(
-        select(Case.id).where(
-            Case.participant_id == case.participant_id,
-            Case.program_id == case.program_id,
-            Case.id != case.id,
-            Case.status.in_(OPEN_STATUSES),
-            Case.deleted_at.is_(None),
-        )
-    ).first()
-    if other_open:
+    if has_open_case(case.participant_id, case.program_id, other_than=case.id):
         raise CaseRuleError("This person already has another open case in this program.")
     return change_case_status(actor, case, "active", on=on)
 
@@ -113,15 +103,7 @@ def hand_off_case(actor: User, case: Case, receiving: Program, *, on: date, note
             f"There is no valid consent to share {case.participant.first_name}'s identity with "
             f"{receiving.name}. Record a consent first."
         )
-    existing = db.session.execute(
-        select(Case.id).where(
-            Case.participant_id == case.participant_id,
-            Case.program_id == receiving.id,
-            Case.status.in_(OPEN_STATUSES),
-            Case.deleted_at.is_(None),
-        )
-    ).first()
-    if existing:
+    if has_open_case(case.participant_id, receiving.id):
         raise CaseRuleError(f"{case.participant.first_name} already has an open case in {receiving.name}.")
     new_case = Case(
         participant_id=case.participant_id,

@@ -59,15 +59,7 @@ def open_case(
         raise CaseRuleError("You can only open cases in your own programs.")
     if status not in ("referred", "screening", "active"):
         raise CaseRuleError("A new case starts as referred, screening or active.")
-    existing = db.session.execute(
-        select(Case.id).where(
-            Case.participant_id == participant.id,
-            Case.program_id == program.id,
-            Case.status.in_(OPEN_STATUSES),
-            Case.deleted_at.is_(None),
-        )
-    ).first()
-    if existing:
+    if has_open_case(participant.id, program.id):
         raise CaseRuleError(f"{participant.display_name} already has an open case in {program.name}.")
     allowed_sources = program_referral_sources(program)
     if referral_source and allowed_sources and referral_source not in allowed_sources:
@@ -92,6 +84,19 @@ def open_case(
     db.session.flush()
     record_event(actor, "create", "case", case.id)
     return case
+
+
+def has_open_case(participant_id: int, program_id: int, *, other_than: int | None = None) -> bool:
+    """Whether the person already has a live open case in the program (at most one is allowed)."""
+    stmt = select(Case.id).where(
+        Case.participant_id == participant_id,
+        Case.program_id == program_id,
+        Case.status.in_(OPEN_STATUSES),
+        Case.deleted_at.is_(None),
+    )
+    if other_than is not None:
+        stmt = stmt.where(Case.id != other_than)
+    return db.session.execute(stmt.limit(1)).first() is not None
 
 
 def program_referral_sources(program: Program) -> list[str]:
