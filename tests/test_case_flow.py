@@ -405,3 +405,44 @@ def test_a_save_racing_past_the_version_check_still_gets_the_conflict_page(clien
     assert "mine" in response.get_data(as_text=True)  # the user's input is kept on the conflict page
     db.session.rollback()
     assert db.session.execute(select(Contact.notes)).scalar_one() != "mine"
+
+
+def test_intake_can_assign_the_case_to_a_colleague(client, team, make_case):
+    """A case opened at intake can go straight to another worker of the program."""
+    returning = make_case(team["outreach"], team["worker"], status="closed", last_name="Returning")
+    login(client, team["supervisor"])
+    form_page = client.get(f"/participants/{returning.participant_id}/cases/new").get_data(as_text=True)
+    assert "Val Second (Street Outreach)" in form_page
+    client.post(
+        f"/participants/{returning.participant_id}/cases/new",
+        data={
+            "program_id": team["outreach"].id,
+            "start_status": "referred",
+            "referred_on": local_today().isoformat(),
+            "assigned_worker_id": team["worker2"].id,
+        },
+    )
+    new_case = db.session.execute(
+        select(Case).where(Case.participant_id == returning.participant_id, Case.status == "referred")
+    ).scalar_one()
+    assert new_case.assigned_worker_id == team["worker2"].id
+
+
+def test_intake_refuses_a_worker_from_another_program(client, team, make_case):
+    """The assigned worker must belong to the case's program."""
+    from caseflow.models import ProgramMembership
+
+    db.session.add(ProgramMembership(user_id=team["worker"].id, program_id=team["hvip"].id, role="worker"))
+    db.session.commit()
+    login(client, team["worker"])
+    response = client.post(
+        f"/participants/{team['case'].participant_id}/cases/new",
+        data={
+            "program_id": team["hvip"].id,
+            "start_status": "referred",
+            "referred_on": local_today().isoformat(),
+            "assigned_worker_id": team["worker2"].id,
+        },
+    )
+    assert "The assigned worker must be a member of the program." in response.get_data(as_text=True)
+    assert _count(Case) == 1

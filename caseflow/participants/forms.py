@@ -16,7 +16,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from caseflow.conflicts import VersionMixin
-from caseflow.forms_common import MultiCheckboxField, blank_choice
+from caseflow.forms_common import MultiCheckboxField, blank_choice, optional_int
 from caseflow.models.choices import GENDERS, RACE_ETHNICITIES, REFERRAL_SOURCES, RISK_LEVELS
 from caseflow.participants.matching import phone_digits
 from caseflow.submissions import SubmissionTokenMixin
@@ -51,6 +51,7 @@ class CaseOpeningFields:
         "Referred on", default=local_today, validators=[InputRequired(message="Enter the referral date.")]
     )
     risk_level = SelectField("Risk level", choices=blank_choice(RISK_LEVELS, "Not assessed"), validators=[Optional()])
+    assigned_worker_id = SelectField("Assigned worker", coerce=optional_int, validators=[Optional()])
 
     def validate_referred_on(self, field):
         if field.data and field.data > local_today():

@@ -10,7 +10,7 @@ from caseflow.audit.services import record_event
 from caseflow.cases.services import CaseRuleError, open_case
 from caseflow.conflicts import EditConflict, check_version, commit_edit, conflict_page
 from caseflow.extensions import db
-from caseflow.models import Case, Participant, Program
+from caseflow.models import Case, Participant, Program, ProgramMembership, User
 from caseflow.models.choices import GENDERS, RACE_ETHNICITIES, label_of
 from caseflow.participants.forms import (
     MergeFindForm,
@@ -47,7 +47,22 @@ MAX_RECORD_NUMBER_DIGITS = 6
 
 
 def _program_choices(form) -> None:
-    form.program_id.choices = [(p.id, p.name) for p in programs_for(current_user)]
+    """The user's programs, and the colleagues in them who can take the case (default: the user)."""
+    programs = programs_for(current_user)
+    form.program_id.choices = [(p.id, p.name) for p in programs]
+    colleagues = db.session.execute(
+        select(User.id, User.full_name, Program.name)
+        .join(ProgramMembership, ProgramMembership.user_id == User.id)
+        .join(Program, Program.id == ProgramMembership.program_id)
+        .where(
+            ProgramMembership.program_id.in_([p.id for p in programs]),
+            ProgramMembership.deleted_at.is_(None),
+            User.is_active.is_(True),
+            User.id != current_user.id,
+        )
+        .order_by(User.full_name, Program.name)
+    ).all()
+    form.assigned_worker_id.choices = [("", "Me")] + [(uid, f"{name} ({program})") for uid, name, program in colleagues]
 
 
 def _case_fields(form) -> dict:
@@ -56,6 +71,7 @@ def _case_fields(form) -> dict:
         referral_source=form.referral_source.data or None,
         referred_on=form.referred_on.data,
         risk_level=form.risk_level.data or None,
+        assigned_worker=db.session.get(User, form.assigned_worker_id.data) if form.assigned_worker_id.data else None,
     )
 
 
