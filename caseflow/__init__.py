@@ -52,6 +52,7 @@ def _register_blueprints(app: Flask) -> None:
     from caseflow.auth.views import bp as auth_bp
     from caseflow.cases.views import bp as cases_bp
     from caseflow.consents.views import bp as consents_bp
+    from caseflow.incidents.views import bp as incidents_bp
     from caseflow.main.views import bp as main_bp
     from caseflow.participants.views import bp as participants_bp
     from caseflow.plan.views import bp as plan_bp
@@ -68,6 +69,7 @@ def _register_blueprints(app: Flask) -> None:
         plan_bp,
         consents_bp,
         providers_bp,
+        incidents_bp,
         programs_bp,
         admin_bp,
     ):

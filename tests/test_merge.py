@@ -369,3 +369,37 @@ def test_an_unknown_or_hidden_record_number_is_reported_without_detail(client, w
     assert "No record with that number in your programs." in hidden.get_data(as_text=True)
     assert "No record with that number in your programs." in missing.get_data(as_text=True)
     assert "Hidden" not in hidden.get_data(as_text=True)
+
+
+def test_merge_moves_incident_links_and_drops_a_duplicate_link(app, make_program, make_user, make_case):
+    """Links to shooting incidents follow the person; a link both records had stays once."""
+    from datetime import datetime
+
+    from sqlalchemy import select
+
+    from caseflow.extensions import db
+    from caseflow.models import Incident, IncidentPerson
+    from caseflow.participants.merge import merge_participants
+
+    program = make_program("street_outreach", "Merge Incidents")
+    supervisor = make_user(roles={program: "supervisor"})
+    kept = make_case(program, supervisor, status="closed", last_name="Kept").participant
+    retired = make_case(program, supervisor, last_name="Retired").participant
+    both, only_retired = (
+        Incident(occurred_at=datetime(2026, 5, 1, 22), area="Eastside", source="police", nonfatal_victims=1),
+        Incident(occurred_at=datetime(2026, 6, 1, 22), area="Eastside", source="police", nonfatal_victims=1),
+    )
+    db.session.add_all([both, only_retired])
+    db.session.flush()
+    db.session.add_all(
+        [
+            IncidentPerson(incident_id=both.id, participant_id=kept.id, role="victim"),
+            IncidentPerson(incident_id=both.id, participant_id=retired.id, role="victim"),
+            IncidentPerson(incident_id=only_retired.id, participant_id=retired.id, role="involved"),
+        ]
+    )
+    db.session.commit()
+    merge_participants(supervisor, kept, retired, note="same person")
+    db.session.commit()
+    links = db.session.execute(select(IncidentPerson.incident_id, IncidentPerson.participant_id)).all()
+    assert sorted(links) == sorted([(both.id, kept.id), (only_retired.id, kept.id)])

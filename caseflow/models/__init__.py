@@ -5,6 +5,14 @@ from caseflow.models.case import CASE_STATUSES, CASE_TRANSITIONS, Case, CaseStat
 from caseflow.models.casework import CaseAssignment, ClosureRequest, FormSubmission, ParticipantMerge
 from caseflow.models.consent import Consent, ConsentCategory
 from caseflow.models.contact import Contact
+from caseflow.models.incident import (
+    INCIDENT_KINDS,
+    INCIDENT_ROLES,
+    INCIDENT_SOURCES,
+    INCIDENT_STATUSES,
+    Incident,
+    IncidentPerson,
+)
 from caseflow.models.instrument import Instrument, InstrumentItem
 from caseflow.models.intake import ProgramCriterion, ProgramReferralSource, Screening, ScreeningAnswer
 from caseflow.models.participant import Participant, ParticipantAlias, ParticipantRaceEthnicity
@@ -29,6 +37,12 @@ __all__ = [
     "Contact",
     "FormSubmission",
     "Goal",
+    "INCIDENT_KINDS",
+    "INCIDENT_ROLES",
+    "INCIDENT_SOURCES",
+    "INCIDENT_STATUSES",
+    "Incident",
+    "IncidentPerson",
     "Instrument",
     "InstrumentItem",
     "Outcome",

@@ -7,6 +7,7 @@ from caseflow.extensions import db
 from caseflow.models import (
     Case,
     Consent,
+    IncidentPerson,
     Participant,
     ParticipantAlias,
     ParticipantMerge,
@@ -73,12 +74,24 @@ def merge_participants(actor: User, kept: Participant, retired: Participant, not
     # Soft-deleted cases move too, so restoring one brings it back to the right person.
     moved_cases = list(db.session.execute(select(Case).where(Case.participant_id == retired.id)).scalars())
     moved_consents = list(db.session.execute(select(Consent).where(Consent.participant_id == retired.id)).scalars())
+    retired_links = list(
+        db.session.execute(select(IncidentPerson).where(IncidentPerson.participant_id == retired.id)).scalars()
+    )
+    kept_incidents = set(
+        db.session.execute(select(IncidentPerson.incident_id).where(IncidentPerson.participant_id == kept.id)).scalars()
+    )
     # One flush for all the moves, so each record's version moves once.
     with db.session.no_autoflush:
         for case in moved_cases:
             case.participant = kept
         for consent in moved_consents:
             consent.participant = kept
+        # Incident links move too; where both records were linked to one incident, kept's link stands.
+        for link in retired_links:
+            if link.incident_id in kept_incidents:
+                db.session.delete(link)
+            else:
+                link.participant_id = kept.id
         _merge_aliases(kept, retired)
         known = {row.category for row in kept.race_ethnicities}
         for row in retired.race_ethnicities:

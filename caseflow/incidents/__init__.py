@@ -1,0 +1,1 @@
+"""The shooting incident register shared by every program."""

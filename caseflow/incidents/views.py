@@ -1,0 +1,5 @@
+"""Incident register pages."""
+
+from flask import Blueprint
+
+bp = Blueprint("incidents", __name__)
