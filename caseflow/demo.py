@@ -26,6 +26,8 @@ from caseflow.models import (
     ConsentCategory,
     Contact,
     Goal,
+    Incident,
+    IncidentPerson,
     Instrument,
     InstrumentItem,
     Outcome,
@@ -1334,6 +1336,49 @@ def _soft_deletes(
     return len(deleted_contacts), len(deleted_goals)
 
 
+def _incidents(
+    rng: random.Random, holders_by_program: dict[str, list[tuple[Participant, date]]], last: date, by: int
+) -> tuple[list[Incident], list[IncidentPerson]]:
+    """The city's shootings: an injury behind HVIP referrals from the ED, and others nobody enrolled was in."""
+    incidents: list[Incident] = []
+    links: list[IncidentPerson] = []
+    for person, referred_on in holders_by_program.get("hvip", [])[:40]:
+        on = max(referred_on - _days(rng.randint(0, 1)), last - _days(HISTORY_DAYS))
+        incident = Incident(
+            occurred_at=_at(rng, on, 0, 23),
+            area=rng.choice(AREAS),
+            kind="shooting",
+            fatal_victims=int(rng.random() < 0.15),
+            nonfatal_victims=rng.randint(1, 2),
+            source="hospital",
+            status="confirmed",
+            created_by_id=by,
+        )
+        incidents.append(incident)
+        links.append(IncidentPerson(incident=incident, participant_id=person.id, role="victim", linked_by_id=by))
+    outreach = holders_by_program.get("outreach", [])
+    for n in range(45):
+        on = last - _days(rng.randint(0, HISTORY_DAYS))
+        shots_fired = rng.random() < 0.3
+        incident = Incident(
+            occurred_at=_at(rng, on, 0, 23),
+            area=rng.choice(AREAS),
+            kind="shots_fired" if shots_fired else "shooting",
+            fatal_victims=0 if shots_fired else int(rng.random() < 0.2),
+            nonfatal_victims=0 if shots_fired else rng.randint(1, 3),
+            source=_pick(rng, [("police", 70), ("community", 30)]),
+            status="reported" if (last - on).days < 14 else _pick(rng, [("confirmed", 80), ("closed", 20)]),
+            created_by_id=by,
+        )
+        if incident.source == "police":
+            incident.source_ref = f"PD-{on.year}-{10000 + n:05d}"
+        incidents.append(incident)
+        if outreach and rng.random() < 0.3:
+            person, _ = rng.choice(outreach)
+            links.append(IncidentPerson(incident=incident, participant_id=person.id, role="involved", linked_by_id=by))
+    return incidents, links
+
+
 def seed_demo(seed: int, participants: int, erase: bool, today: date | None = None) -> str:
     """Load the demo data set (adds and flushes, never commits) and say what was loaded."""
     rng = random.Random(seed)
@@ -1495,6 +1540,18 @@ def seed_demo(seed: int, participants: int, erase: bool, today: date | None = No
     deleted = _soft_deletes(rng, demo_contacts, demo_goals, demo_worker["outreach"], last)
     db.session.flush()
 
+    # Incidents draw on their own stream, so adding them left every other record as it was.
+    holders: dict[str, list[tuple[Participant, date]]] = {}
+    for index in range(len(people)):
+        for plan in plans_by_person[index]:
+            holders.setdefault(plan.program, []).append((people[owner.get(index, index)], plan.referred_on))
+    incidents, incident_links = _incidents(random.Random(f"{seed}-incidents"), holders, last, outreach_supervisor)
+    db.session.add_all(incidents)
+    db.session.flush()
+    unique_links = {(link.incident.id, link.participant_id): link for link in incident_links}
+    db.session.add_all(unique_links.values())
+    db.session.flush()
+
     open_cases = sum(plan.is_open for plan in plans)
     return (
         f"Loaded demo data: {len(programs)} programs, {len(users)} staff accounts ({membership_count} memberships), "
@@ -1506,6 +1563,7 @@ def seed_demo(seed: int, participants: int, erase: bool, today: date | None = No
         f"{counts['goals']:,} goals, {counts['outcomes']:,} outcomes, {counts['assessments']:,} assessments, "
         f"{counts['consents']:,} consents ({counts['people_with_consent']:,} people with releases), "
         f"closure requests: {closure_counts['approved']:,} approved, {closure_counts['pending']} waiting, "
-        f"{closure_counts['rejected']} rejected; {deleted[0]} contacts and {deleted[1]} goal deleted. "
+        f"{closure_counts['rejected']} rejected; {deleted[0]} contacts and {deleted[1]} goal deleted; "
+        f"{len(incidents)} shooting incidents ({len(unique_links)} linked to participants). "
         f"Log in as outreach@{DOMAIN} (or hvip@, fd@, supervisor@, manager@, admin@) with password {DEMO_PASSWORD}."
     )

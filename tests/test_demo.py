@@ -658,3 +658,21 @@ def test_no_workflow_record_is_dated_after_yesterday(app):
     ):
         latest = db.session.execute(select(func.max(column))).scalar_one()
         assert latest is not None and local_day(latest) <= LAST, column
+
+
+def test_demo_has_an_incident_register_linked_to_live_participants(app):
+    """Shootings behind HVIP referrals link their victims; links never point at a retired record."""
+    from caseflow.models import Incident, IncidentPerson
+
+    seed_small()
+    assert count(Incident) >= 40
+    kinds = set(db.session.execute(select(Incident.kind)).scalars())
+    assert kinds == {"shooting", "shots_fired"}
+    linked = (
+        db.session.execute(select(Participant).join(IncidentPerson, IncidentPerson.participant_id == Participant.id))
+        .scalars()
+        .all()
+    )
+    assert linked and all(p.deleted_at is None and p.merged_into_id is None for p in linked)
+    victims = db.session.execute(select(func.count()).where(IncidentPerson.role == "victim")).scalar_one()
+    assert victims >= 5
