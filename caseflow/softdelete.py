@@ -114,7 +114,6 @@ def find_deleted(user: User, kind: str, record_id: int) -> DeletedItem | None:
 def restore_item(actor: User, item: DeletedItem) -> None:
     """Restore a case (with its children) or one record whose case is live."""
     if item.kind == "case":
-
         clash = has_open_case(item.case.participant_id, item.case.program_id, other_than=item.case.id)
         if clash and item.case.is_open:
             raise RestoreError("This person has another open case in the program now; close it before restoring.")
