@@ -1,0 +1,1 @@
+"""Hospital-based violence intervention: injury intake, the bedside funnel, compensation, follow-ups."""

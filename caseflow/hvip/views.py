@@ -1,0 +1,5 @@
+"""HVIP module pages."""
+
+from flask import Blueprint
+
+bp = Blueprint("hvip", __name__)
