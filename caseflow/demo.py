@@ -22,12 +22,14 @@ from caseflow.models import (
     CaseAssignment,
     CaseStatusChange,
     ClosureRequest,
+    CompensationClaim,
     Consent,
     ConsentCategory,
     Contact,
     Goal,
     Incident,
     IncidentPerson,
+    Injury,
     Instrument,
     InstrumentItem,
     Outcome,
@@ -1337,13 +1339,13 @@ def _soft_deletes(
 
 
 def _incidents(
-    rng: random.Random, holders_by_program: dict[str, list[tuple[Participant, date]]], last: date, by: int
+    rng: random.Random, holders_by_program: dict[str, list[tuple[Participant, "_CasePlan"]]], last: date, by: int
 ) -> tuple[list[Incident], list[IncidentPerson]]:
     """The city's shootings: an injury behind HVIP referrals from the ED, and others nobody enrolled was in."""
     incidents: list[Incident] = []
     links: list[IncidentPerson] = []
-    for person, referred_on in holders_by_program.get("hvip", [])[:40]:
-        on = max(referred_on - _days(rng.randint(0, 1)), last - _days(HISTORY_DAYS))
+    for person, plan in holders_by_program.get("hvip", [])[:40]:
+        on = max(plan.referred_on - _days(rng.randint(0, 1)), last - _days(HISTORY_DAYS))
         incident = Incident(
             occurred_at=_at(rng, on, 0, 23),
             area=rng.choice(AREAS),
@@ -1356,6 +1358,7 @@ def _incidents(
         )
         incidents.append(incident)
         links.append(IncidentPerson(incident=incident, participant_id=person.id, role="victim", linked_by_id=by))
+        plan.incident = incident
     outreach = holders_by_program.get("outreach", [])
     for n in range(45):
         on = last - _days(rng.randint(0, HISTORY_DAYS))
@@ -1377,6 +1380,96 @@ def _incidents(
             person, _ = rng.choice(outreach)
             links.append(IncidentPerson(incident=incident, participant_id=person.id, role="involved", linked_by_id=by))
     return incidents, links
+
+
+FUNNEL_EXITS = [
+    ("ineligible", 20, "Injury not from interpersonal violence"),
+    ("not_approached", 20, "Discharged before the team could reach the bedside"),
+    ("declined", 30, "Not ready to talk to anyone"),
+    ("approached", 10, ""),
+    ("eligible", 10, ""),
+    ("screened", 10, ""),
+]
+
+
+def _injury(rng: random.Random, program: Program, on: date, last: date, by: int) -> Injury:
+    """An injury arriving on a day: arrival soon after, bedside within hours, discharge within two weeks."""
+    injured_at = _at(rng, on, 0, 22)
+    arrived_at = injured_at + timedelta(minutes=rng.randint(15, 90))
+    return Injury(
+        program_id=program.id,
+        injured_at=injured_at,
+        arrived_at=arrived_at,
+        first_bedside_at=arrived_at + timedelta(minutes=rng.randint(60, 36 * 60)),
+        mechanism=_pick(rng, [("gunshot", 60), ("stabbing", 25), ("blunt_assault", 10), ("other", 5)]),
+        hospital="Mercy General Hospital",
+        care_level=_pick(rng, [("admitted", 60), ("emergency_department", 40)]),
+        medical_record_number=f"MGH{rng.randint(100000, 999999)}",
+        discharged_on=min(last, arrived_at.date() + _days(rng.randint(0, 14))),
+        discharge_plan="Home with family; wound care follow-up at the trauma clinic.",
+        recorded_by_id=by,
+    )
+
+
+def _hvip_records(
+    rng: random.Random, holders: list[tuple[Participant, "_CasePlan"]], program: Program, last: date, by: int
+) -> tuple[list[Injury], list[CompensationClaim]]:
+    """Every HVIP case starts from an injury; most patients screened never enrol and keep only age and gender."""
+    injuries: list[Injury] = []
+    claims: list[CompensationClaim] = []
+    seen: set[int] = set()
+    for person, plan in holders:
+        injury = _injury(
+            rng, program, max(plan.referred_on - _days(rng.randint(0, 1)), last - _days(HISTORY_DAYS)), last, by
+        )
+        injury.participant_id, injury.case_id = person.id, plan.case.id
+        incident = getattr(plan, "incident", None)
+        injury.incident_id = incident.id if incident is not None else None
+        stage = {"declined": "declined", "ineligible": "ineligible"}.get(plan.status, "enrolled")
+        if plan.enrolled_on is None and stage == "enrolled":
+            stage = "approached"
+        injury.funnel_stage = stage
+        injury.funnel_reason = {
+            "declined": "Not ready to talk to anyone",
+            "ineligible": "Lives outside the service area",
+        }.get(stage, "")
+        injury.is_reinjury = person.id in seen
+        seen.add(person.id)
+        injuries.append(injury)
+        if plan.enrolled_on is not None and rng.random() < 0.3:
+            applied_on = min(last, plan.enrolled_on + _days(rng.randint(7, 30)))
+            status = _pick(rng, [("approved", 50), ("denied", 20), ("applied", 30)])
+            decided_on = min(last, applied_on + _days(rng.randint(30, 90))) if status != "applied" else None
+            claims.append(
+                CompensationClaim(
+                    case_id=plan.case.id,
+                    applied_on=applied_on,
+                    status=status,
+                    decided_on=decided_on,
+                    amount_cents=rng.randint(5, 50) * 10000 if status == "approved" else None,
+                )
+            )
+    # A few enrolled patients come back hurt again: the flag the re-injury measure counts.
+    enrolled = [(person, plan) for person, plan in holders if plan.enrolled_on and plan.enrolled_on < last - _days(30)]
+    for person, plan in rng.sample(enrolled, min(5, len(enrolled))):
+        again = _injury(
+            rng, program, plan.enrolled_on + _days(rng.randint(20, (last - plan.enrolled_on).days)), last, by
+        )
+        again.participant_id, again.case_id = person.id, plan.case.id
+        again.funnel_stage, again.is_reinjury = "enrolled", True
+        injuries.append(again)
+    # Patients screened at the bedside who never became participants.
+    for _ in range(max(10, len(holders) // 2)):
+        stage, _weight, reason = rng.choices(FUNNEL_EXITS, weights=[w for _, w, _ in FUNNEL_EXITS])[0]
+        injury = _injury(rng, program, last - _days(rng.randint(0, HISTORY_DAYS)), last, by)
+        injury.funnel_stage, injury.funnel_reason = stage, reason
+        injury.patient_age = rng.randint(14, 45)
+        injury.patient_gender = _pick(rng, [("male", 80), ("female", 20)])
+        injury.medical_record_number = ""
+        if stage in ("not_approached", "ineligible", "screened"):
+            injury.first_bedside_at = None
+        injuries.append(injury)
+    return injuries, claims
 
 
 def seed_demo(seed: int, participants: int, erase: bool, today: date | None = None) -> str:
@@ -1541,15 +1634,19 @@ def seed_demo(seed: int, participants: int, erase: bool, today: date | None = No
     db.session.flush()
 
     # Incidents draw on their own stream, so adding them left every other record as it was.
-    holders: dict[str, list[tuple[Participant, date]]] = {}
+    holders: dict[str, list[tuple[Participant, _CasePlan]]] = {}
     for index in range(len(people)):
         for plan in plans_by_person[index]:
-            holders.setdefault(plan.program, []).append((people[owner.get(index, index)], plan.referred_on))
+            holders.setdefault(plan.program, []).append((people[owner.get(index, index)], plan))
     incidents, incident_links = _incidents(random.Random(f"{seed}-incidents"), holders, last, outreach_supervisor)
     db.session.add_all(incidents)
     db.session.flush()
     unique_links = {(link.incident.id, link.participant_id): link for link in incident_links}
     db.session.add_all(unique_links.values())
+    injuries, claims = _hvip_records(
+        random.Random(f"{seed}-hvip"), holders.get("hvip", []), programs["hvip"], last, workers["hvip"][0]
+    )
+    db.session.add_all(injuries + claims)
     db.session.flush()
 
     open_cases = sum(plan.is_open for plan in plans)
@@ -1564,6 +1661,8 @@ def seed_demo(seed: int, participants: int, erase: bool, today: date | None = No
         f"{counts['consents']:,} consents ({counts['people_with_consent']:,} people with releases), "
         f"closure requests: {closure_counts['approved']:,} approved, {closure_counts['pending']} waiting, "
         f"{closure_counts['rejected']} rejected; {deleted[0]} contacts and {deleted[1]} goal deleted; "
-        f"{len(incidents)} shooting incidents ({len(unique_links)} linked to participants). "
+        f"{len(incidents)} shooting incidents ({len(unique_links)} linked to participants); "
+        f"{len(injuries)} HVIP injuries ({sum(i.participant_id is None for i in injuries)} patients never enrolled), "
+        f"{len(claims)} compensation claims. "
         f"Log in as outreach@{DOMAIN} (or hvip@, fd@, supervisor@, manager@, admin@) with password {DEMO_PASSWORD}."
     )

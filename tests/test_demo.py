@@ -676,3 +676,19 @@ def test_demo_has_an_incident_register_linked_to_live_participants(app):
     assert linked and all(p.deleted_at is None and p.merged_into_id is None for p in linked)
     victims = db.session.execute(select(func.count()).where(IncidentPerson.role == "victim")).scalar_one()
     assert victims >= 5
+
+
+def test_demo_hvip_injuries_walk_the_funnel(app):
+    """Every HVIP case has an injury; unenrolled patients keep only age and gender; re-injuries are flagged."""
+    from caseflow.models import CompensationClaim, Injury
+
+    seed_small()
+    hvip = programs_by_name()["HVIP at Mercy General Hospital"]
+    hvip_cases = set(db.session.execute(select(Case.id).where(Case.program_id == hvip.id)).scalars())
+    injured_cases = set(db.session.execute(select(Injury.case_id).where(Injury.case_id.is_not(None))).scalars())
+    assert hvip_cases and hvip_cases <= injured_cases
+    strangers = db.session.execute(select(Injury).where(Injury.participant_id.is_(None))).scalars().all()
+    assert strangers and all(i.medical_record_number == "" and i.patient_age is not None for i in strangers)
+    assert {i.funnel_stage for i in strangers} >= {"declined", "not_approached"}
+    assert db.session.execute(select(func.count()).where(Injury.is_reinjury.is_(True))).scalar_one() >= 1
+    assert count(CompensationClaim) >= 1
