@@ -446,3 +446,14 @@ def test_intake_refuses_a_worker_from_another_program(client, team, make_case):
     )
     assert "The assigned worker must be a member of the program." in response.get_data(as_text=True)
     assert _count(Case) == 1
+
+
+def test_the_contact_edit_form_shows_local_time_so_an_untouched_save_changes_nothing(client, team, make_contact):
+    """A contact stored at 16:00 UTC in January shows as 10:00 in Chicago and saves back unchanged."""
+    contact = make_contact(team["case"], team["worker"], occurred_at=datetime(2026, 1, 5, 16, 0))
+    login(client, team["worker"])
+    page = client.get(f"/contacts/{contact.id}/edit").get_data(as_text=True)
+    assert 'value="2026-01-05T10:00"' in page
+    client.post(f"/contacts/{contact.id}/edit", data={**CONTACT, "occurred_at": "2026-01-05T10:00", "version": "1"})
+    db.session.refresh(contact)
+    assert contact.occurred_at == datetime(2026, 1, 5, 16, 0)

@@ -136,12 +136,10 @@ def edit_contact_view(contact_id: int):
     contact = get_child_or_404(current_user, Contact, contact_id)
     require_member(current_user, contact.case.program_id)
     if request.method == "GET":
-        form = ContactEditForm(
-            obj=contact,
-            occurred_at=to_local(contact.occurred_at),
-            outcome="completed" if contact.is_completed else "attempted",
-            version=str(contact.version),
-        )
+        form = ContactEditForm(obj=contact, outcome="completed" if contact.is_completed else "attempted")
+        # obj= wins over keyword data in WTForms, so the wall-clock time is set after: never show UTC.
+        form.occurred_at.data = to_local(contact.occurred_at)
+        form.version.data = str(contact.version)
         record_event(current_user, "view", "contact", contact.id)
         return render_and_commit("cases/edit_contact.html", form=form, contact=contact, case=contact.case)
     form = ContactEditForm()
