@@ -166,15 +166,27 @@ def _register_template_helpers(app: Flask) -> None:
 
     @app.context_processor
     def navigation():
-        """The logout form and the programs the user supervises or manages, for the menu."""
+        """The logout form and the user's programs by role, for the menu (one query per page)."""
         from flask_login import current_user
+        from sqlalchemy import select
 
-        from caseflow.permissions import programs_for
+        from caseflow.models import Program, ProgramMembership
 
-        context = {"logout_form": LogoutForm(), "nav_supervised": [], "nav_managed": []}
+        context = {"logout_form": LogoutForm(), "nav_supervised": [], "nav_managed": [], "nav_member": False}
         if current_user.is_authenticated:
-            context["nav_supervised"] = programs_for(current_user, roles=("supervisor", "manager"))
-            context["nav_managed"] = programs_for(current_user, roles=("manager",))
+            rows = db.session.execute(
+                select(Program, ProgramMembership.role)
+                .join(ProgramMembership, ProgramMembership.program_id == Program.id)
+                .where(
+                    ProgramMembership.user_id == current_user.id,
+                    ProgramMembership.deleted_at.is_(None),
+                    Program.deleted_at.is_(None),
+                )
+                .order_by(Program.name)
+            ).all()
+            context["nav_member"] = bool(rows)
+            context["nav_supervised"] = [p for p, role in rows if role in ("supervisor", "manager")]
+            context["nav_managed"] = [p for p, role in rows if role == "manager"]
         return context
 
 
