@@ -172,7 +172,13 @@ def _register_template_helpers(app: Flask) -> None:
 
         from caseflow.models import Program, ProgramMembership
 
-        context = {"logout_form": LogoutForm(), "nav_supervised": [], "nav_managed": [], "nav_member": False}
+        context = {
+            "logout_form": LogoutForm(),
+            "nav_supervised": [],
+            "nav_managed": [],
+            "nav_member": False,
+            "nav_hvip": [],
+        }
         if current_user.is_authenticated:
             rows = db.session.execute(
                 select(Program, ProgramMembership.role)
@@ -187,6 +193,7 @@ def _register_template_helpers(app: Flask) -> None:
             context["nav_member"] = bool(rows)
             context["nav_supervised"] = [p for p, role in rows if role in ("supervisor", "manager")]
             context["nav_managed"] = [p for p, role in rows if role == "manager"]
+            context["nav_hvip"] = [p for p, _ in rows if p.kind == "hvip"]
         return context
 
 

@@ -7,12 +7,35 @@ from sqlalchemy import select
 from caseflow.audit.services import record_event
 from caseflow.cases.services import has_open_case
 from caseflow.extensions import db
-from caseflow.models import Assessment, Case, Contact, Goal, Outcome, ProgramMembership, Referral, Screening, User
+from caseflow.models import (
+    Assessment,
+    Case,
+    CompensationClaim,
+    Contact,
+    Goal,
+    Injury,
+    Outcome,
+    ProgramMembership,
+    Referral,
+    Screening,
+    User,
+)
 from caseflow.models.base import utcnow
 from caseflow.permissions import SUPERVISING_ROLES
 
 # Records that live on a case and go (and come back) with it.
-CASE_CHILDREN = (Contact, Referral, Goal, Outcome, Assessment, Screening)
+# kind (as named in the audit trail and restore URLs) -> model
+CHILD_KINDS = {
+    "contact": Contact,
+    "referral": Referral,
+    "goal": Goal,
+    "outcome": Outcome,
+    "assessment": Assessment,
+    "screening": Screening,
+    "injury": Injury,
+    "compensation_claim": CompensationClaim,
+}
+CASE_CHILDREN = tuple(CHILD_KINDS.values())
 
 
 def soft_delete(actor: User, record, record_type: str) -> None:
@@ -61,7 +84,7 @@ class RestoreError(ValueError):
     """A restore would break a rule; the message says what to do first."""
 
 
-KINDS = {"case": Case, **{model.__tablename__[:-1]: model for model in CASE_CHILDREN}}
+KINDS = {"case": Case, **CHILD_KINDS}
 
 
 @dataclass

@@ -457,3 +457,48 @@ def test_the_contact_edit_form_shows_local_time_so_an_untouched_save_changes_not
     client.post(f"/contacts/{contact.id}/edit", data={**CONTACT, "occurred_at": "2026-01-05T10:00", "version": "1"})
     db.session.refresh(contact)
     assert contact.occurred_at == datetime(2026, 1, 5, 16, 0)
+
+
+def _hvip_injury(case, discharged_on):
+    from caseflow.models import Injury
+
+    injury = Injury(
+        program_id=case.program_id,
+        participant_id=case.participant_id,
+        case_id=case.id,
+        injured_at=datetime(2026, 1, 1, 3),
+        arrived_at=datetime(2026, 1, 1, 4),
+        mechanism="gunshot",
+        hospital="Mercy",
+        care_level="admitted",
+        funnel_stage="enrolled",
+        discharged_on=discharged_on,
+    )
+    db.session.add(injury)
+    db.session.commit()
+    return injury
+
+
+def test_hvip_case_header_lists_the_post_discharge_checks_due(client, team, make_case):
+    """30/90/180-day checks after discharge appear among what is due next, overdue ones flagged."""
+    case = make_case(team["hvip"], team["hvip_worker"])
+    _hvip_injury(case, local_today() - timedelta(days=40))
+    login(client, team["hvip_worker"])
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "Injuries and compensation" in page
+    assert re.search(r"overdue</span>\s*30-day", page), "the 30-day check is 10 days late"
+    assert "90-day" in page
+
+
+def test_deleting_an_hvip_case_takes_its_injuries_and_restore_brings_them_back(client, team, make_case, make_user):
+    """Injuries and claims are case records too: they go and come back with the case."""
+    case = make_case(team["hvip"], team["hvip_worker"])
+    injury = _hvip_injury(case, None)
+    hvip_supervisor = make_user(roles={team["hvip"]: "supervisor"})
+    login(client, hvip_supervisor)
+    client.post(f"/cases/{case.id}/delete")
+    db.session.refresh(injury)
+    assert injury.deleted_at is not None
+    client.post(f"/deleted/case/{case.id}/restore")
+    db.session.refresh(injury)
+    assert injury.deleted_at is None

@@ -7,6 +7,7 @@ from sqlalchemy import func, literal, select, union_all
 from sqlalchemy.orm import selectinload
 
 from caseflow.extensions import db
+from caseflow.hvip.services import follow_up_schedule
 from caseflow.models import (
     Assessment,
     Case,
@@ -143,6 +144,11 @@ def case_header(case: Case, today: date) -> CaseHeader:
     ).scalars()
     for goal in goals:
         due.append(DueItem(f"{goal.domain_label} goal", goal.target_on, goal.target_on < today))
+    if case.program.kind == "hvip" and case.is_open:
+        # Post-discharge checks at 30, 90 and 180 days, until a completed contact covers each.
+        for check in follow_up_schedule(case):
+            if not check.done:
+                due.append(DueItem(check.label, check.due_on, check.due_on < today))
     due.sort(key=lambda item: item.due_on)
     pending = db.session.execute(
         select(ClosureRequest).where(ClosureRequest.case_id == case.id, ClosureRequest.status == "pending")
