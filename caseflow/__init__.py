@@ -53,6 +53,7 @@ def _register_blueprints(app: Flask) -> None:
     from caseflow.cases.views import bp as cases_bp
     from caseflow.consents.views import bp as consents_bp
     from caseflow.hvip.views import bp as hvip_bp
+    from caseflow.incidents.import_views import bp as incident_import_bp
     from caseflow.incidents.views import bp as incidents_bp
     from caseflow.main.views import bp as main_bp
     from caseflow.participants.views import bp as participants_bp
@@ -71,6 +72,7 @@ def _register_blueprints(app: Flask) -> None:
         consents_bp,
         providers_bp,
         incidents_bp,
+        incident_import_bp,
         hvip_bp,
         programs_bp,
         admin_bp,
