@@ -4,7 +4,7 @@ import logging
 import os
 import uuid
 
-from flask import Flask, g, render_template, request
+from flask import Flask, abort, g, render_template, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -12,6 +12,8 @@ from caseflow.extensions import bootstrap, csrf, db, login_manager, migrate
 
 # Endpoints reachable without logging in. Everything else needs a session (S1).
 PUBLIC_ENDPOINTS = frozenset({"auth.login", "static", "bootstrap.static", "main.health"})
+# All a law-enforcement partner may reach besides the public ones: aggregate figures only (S4).
+PARTNER_ENDPOINTS = frozenset({"main.home", "auth.logout", "deterrence.figures"})
 
 log = logging.getLogger(__name__)
 
@@ -52,10 +54,12 @@ def _register_blueprints(app: Flask) -> None:
     from caseflow.auth.views import bp as auth_bp
     from caseflow.cases.views import bp as cases_bp
     from caseflow.consents.views import bp as consents_bp
+    from caseflow.deterrence.views import bp as deterrence_bp
     from caseflow.hvip.views import bp as hvip_bp
     from caseflow.incidents.import_views import bp as incident_import_bp
     from caseflow.incidents.views import bp as incidents_bp
     from caseflow.main.views import bp as main_bp
+    from caseflow.outreach.views import bp as outreach_bp
     from caseflow.participants.views import bp as participants_bp
     from caseflow.plan.views import bp as plan_bp
     from caseflow.programs.views import bp as programs_bp
@@ -74,6 +78,8 @@ def _register_blueprints(app: Flask) -> None:
         incidents_bp,
         incident_import_bp,
         hvip_bp,
+        outreach_bp,
+        deterrence_bp,
         programs_bp,
         admin_bp,
     ):
@@ -91,6 +97,11 @@ def _register_request_hooks(app: Flask) -> None:
             return None
         if not current_user.is_authenticated:
             return login_manager.unauthorized()
+        if request.endpoint not in PARTNER_ENDPOINTS:
+            from caseflow.permissions import is_partner_only
+
+            if is_partner_only(current_user):
+                abort(404)
         return None
 
     @app.after_request
@@ -173,6 +184,7 @@ def _register_template_helpers(app: Flask) -> None:
         from sqlalchemy import select
 
         from caseflow.models import Program, ProgramMembership
+        from caseflow.models.choices import CASEWORK_ROLES
 
         context = {
             "logout_form": LogoutForm(),
@@ -180,6 +192,9 @@ def _register_template_helpers(app: Flask) -> None:
             "nav_managed": [],
             "nav_member": False,
             "nav_hvip": [],
+            "nav_outreach": [],
+            "nav_deterrence": [],
+            "nav_partner": [],
         }
         if current_user.is_authenticated:
             rows = db.session.execute(
@@ -192,10 +207,14 @@ def _register_template_helpers(app: Flask) -> None:
                 )
                 .order_by(Program.name)
             ).all()
-            context["nav_member"] = bool(rows)
+            casework = [p for p, role in rows if role in CASEWORK_ROLES]
+            context["nav_member"] = bool(casework)
             context["nav_supervised"] = [p for p, role in rows if role in ("supervisor", "manager")]
             context["nav_managed"] = [p for p, role in rows if role == "manager"]
-            context["nav_hvip"] = [p for p, _ in rows if p.kind == "hvip"]
+            context["nav_hvip"] = [p for p in casework if p.kind == "hvip"]
+            context["nav_outreach"] = [p for p in casework if p.kind == "street_outreach"]
+            context["nav_deterrence"] = [p for p in casework if p.kind == "focused_deterrence"]
+            context["nav_partner"] = [p for p, role in rows if role == "partner" and p.kind == "focused_deterrence"]
         return context
 
 

@@ -9,6 +9,7 @@ from sqlalchemy.sql import ColumnElement
 
 from caseflow.extensions import db
 from caseflow.models import Case, Participant, Program, ProgramMembership, User
+from caseflow.models.choices import CASEWORK_ROLES
 
 SUPERVISING_ROLES = ("supervisor", "manager")
 
@@ -105,8 +106,8 @@ def get_child_or_404(user: User, model, record_id: int):
     return record
 
 
-def programs_for(user: User, roles: tuple[str, ...] | None = None) -> list[Program]:
-    """Programs the user belongs to, optionally only those where they hold one of roles."""
+def programs_for(user: User, roles: tuple[str, ...] = CASEWORK_ROLES) -> list[Program]:
+    """Programs where the user holds one of roles (by default any casework role, never partner)."""
     stmt = (
         select(Program)
         .join(ProgramMembership, ProgramMembership.program_id == Program.id)
@@ -117,20 +118,39 @@ def programs_for(user: User, roles: tuple[str, ...] | None = None) -> list[Progr
         )
         .order_by(Program.name)
     )
-    if roles:
-        stmt = stmt.where(ProgramMembership.role.in_(roles))
+    stmt = stmt.where(ProgramMembership.role.in_(roles))
     return list(db.session.execute(stmt).scalars())
 
 
 def role_in(user: User, program_id: int) -> str | None:
-    """The user's role in a program, or None."""
+    """The user's casework role in a program, or None; a partner membership grants no casework."""
     return db.session.execute(
         select(ProgramMembership.role).where(
             ProgramMembership.user_id == user.id,
             ProgramMembership.program_id == program_id,
+            ProgramMembership.role.in_(CASEWORK_ROLES),
             ProgramMembership.deleted_at.is_(None),
         )
     ).scalar_one_or_none()
+
+
+def partner_programs(user: User) -> list[Program]:
+    """Live focused deterrence programs where the user is a law-enforcement partner."""
+    return [p for p in programs_for(user, ("partner",)) if p.kind == "focused_deterrence"]
+
+
+def is_partner_only(user: User) -> bool:
+    """A partner with no casework role anywhere: limited to the partner pages."""
+    if user is None or not user.is_authenticated or user.is_admin:
+        return False
+    roles = set(
+        db.session.execute(
+            select(ProgramMembership.role).where(
+                ProgramMembership.user_id == user.id, ProgramMembership.deleted_at.is_(None)
+            )
+        ).scalars()
+    )
+    return "partner" in roles and not roles & set(CASEWORK_ROLES)
 
 
 def admin_required(view):

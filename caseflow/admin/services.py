@@ -42,6 +42,9 @@ def set_user_active(actor: User, user: User, active: bool) -> None:
 
 def add_membership(actor: User, user: User, program: Program, role: str) -> ProgramMembership:
     """Give a user a role in a program, or change the role they have."""
+    if role == "partner" and program.kind != "focused_deterrence":
+        # Partners see call-in and notification figures, which only focused deterrence programs have.
+        raise AdminRuleError("The law-enforcement partner role exists only in focused deterrence programs.")
     membership = db.session.execute(
         select(ProgramMembership).where(
             ProgramMembership.user_id == user.id, ProgramMembership.program_id == program.id

@@ -82,10 +82,16 @@ def user_detail(user_id: int):
         ).scalars()
     ]
     if form.validate_on_submit():
-        add_membership(current_user, user, db.session.get(Program, form.program_id.data) or abort(404), form.role.data)
-        db.session.commit()
-        flash("Membership saved.", "success")
-        return redirect(url_for("admin.user_detail", user_id=user.id))
+        program = db.session.get(Program, form.program_id.data) or abort(404)
+        try:
+            add_membership(current_user, user, program, form.role.data)
+        except AdminRuleError as exc:
+            db.session.rollback()
+            flash(str(exc), "danger")
+        else:
+            db.session.commit()
+            flash("Membership saved.", "success")
+            return redirect(url_for("admin.user_detail", user_id=user.id))
     memberships = (
         db.session.execute(
             select(ProgramMembership)

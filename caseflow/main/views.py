@@ -1,6 +1,6 @@
 """The home page (the user's caseload) and an unauthenticated health check."""
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, abort, current_app, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import text
 
@@ -8,13 +8,19 @@ from caseflow.audit.rendering import render_and_commit
 from caseflow.audit.services import record_event
 from caseflow.cases.services import my_cases_query
 from caseflow.extensions import db
-from caseflow.permissions import programs_for
+from caseflow.permissions import is_partner_only, partner_programs, programs_for
 
 bp = Blueprint("main", __name__)
 
 
 @bp.route("/")
 def home():
+    if is_partner_only(current_user):
+        # A law-enforcement partner has no caseload: their home is the program's aggregate figures.
+        programs = partner_programs(current_user)
+        if not programs:
+            abort(404)
+        return redirect(url_for("deterrence.figures", program_id=programs[0].id))
     page = db.paginate(
         my_cases_query(current_user),
         page=request.args.get("page", 1, type=int),

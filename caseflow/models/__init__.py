@@ -5,6 +5,17 @@ from caseflow.models.case import CASE_STATUSES, CASE_TRANSITIONS, Case, CaseStat
 from caseflow.models.casework import CaseAssignment, ClosureRequest, FormSubmission, ParticipantMerge
 from caseflow.models.consent import Consent, ConsentCategory
 from caseflow.models.contact import Contact
+from caseflow.models.deterrence import (
+    ATTENDANCE,
+    NOTIFICATION_TRIGGERS,
+    SPEAKER_SECTORS,
+    CallIn,
+    CallInInvitee,
+    CallInServiceRequest,
+    DeterrenceGroup,
+    GroupAffiliation,
+    Notification,
+)
 from caseflow.models.hvip import (
     CARE_LEVELS,
     COMPENSATION_STATUSES,
@@ -23,6 +34,18 @@ from caseflow.models.incident import (
 )
 from caseflow.models.instrument import Instrument, InstrumentItem
 from caseflow.models.intake import ProgramCriterion, ProgramReferralSource, Screening, ScreeningAnswer
+from caseflow.models.outreach import (
+    ACTIVITY_KINDS,
+    MEDIATION_OUTCOMES,
+    MEDIATION_SOURCES,
+    RESPONSE_LOCATIONS,
+    VIOLENCE_RISKS,
+    FollowUp,
+    Mediation,
+    MediationPerson,
+    OutreachActivity,
+    ShootingResponse,
+)
 from caseflow.models.participant import Participant, ParticipantAlias, ParticipantRaceEthnicity
 from caseflow.models.plan import Assessment, AssessmentAnswer, Goal, Outcome
 from caseflow.models.program import Program, ProgramMembership
@@ -31,6 +54,8 @@ from caseflow.models.referral import REFERRAL_TRANSITIONS, Referral, ReferralSta
 from caseflow.models.user import User
 
 __all__ = [
+    "ACTIVITY_KINDS",
+    "ATTENDANCE",
     "Assessment",
     "AssessmentAnswer",
     "AuditEvent",
@@ -38,6 +63,9 @@ __all__ = [
     "CASE_STATUSES",
     "CASE_TRANSITIONS",
     "COMPENSATION_STATUSES",
+    "CallIn",
+    "CallInInvitee",
+    "CallInServiceRequest",
     "Case",
     "CaseAssignment",
     "CaseStatusChange",
@@ -46,9 +74,12 @@ __all__ = [
     "Consent",
     "ConsentCategory",
     "Contact",
+    "DeterrenceGroup",
     "FUNNEL_STAGES",
+    "FollowUp",
     "FormSubmission",
     "Goal",
+    "GroupAffiliation",
     "INCIDENT_KINDS",
     "INCIDENT_ROLES",
     "INCIDENT_SOURCES",
@@ -59,7 +90,14 @@ __all__ = [
     "Injury",
     "Instrument",
     "InstrumentItem",
+    "MEDIATION_OUTCOMES",
+    "MEDIATION_SOURCES",
+    "Mediation",
+    "MediationPerson",
+    "NOTIFICATION_TRIGGERS",
+    "Notification",
     "Outcome",
+    "OutreachActivity",
     "Participant",
     "ParticipantAlias",
     "ParticipantMerge",
@@ -70,11 +108,15 @@ __all__ = [
     "ProgramReferralSource",
     "ProviderCategory",
     "REFERRAL_TRANSITIONS",
+    "RESPONSE_LOCATIONS",
     "Referral",
     "ReferralStatusChange",
+    "SPEAKER_SECTORS",
     "Screening",
     "ScreeningAnswer",
     "ServiceProvider",
+    "ShootingResponse",
     "User",
+    "VIOLENCE_RISKS",
     "can_transition",
 ]

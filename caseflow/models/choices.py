@@ -17,7 +17,15 @@ PROGRAM_KINDS = [
     ("focused_deterrence", "Focused deterrence"),
 ]
 
-ROLES = [("worker", "Worker"), ("supervisor", "Supervisor"), ("manager", "Manager")]
+ROLES = [
+    ("worker", "Worker"),
+    ("supervisor", "Supervisor"),
+    ("manager", "Manager"),
+    # A law-enforcement partner of a focused deterrence program: aggregate figures only, no case data.
+    ("partner", "Law-enforcement partner"),
+]
+# The roles that do casework and so may see case data; "partner" is deliberately not one.
+CASEWORK_ROLES = ("worker", "supervisor", "manager")
 
 GENDERS = [
     ("male", "Male"),

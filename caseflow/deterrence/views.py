@@ -1,0 +1,5 @@
+"""Focused deterrence pages."""
+
+from flask import Blueprint
+
+bp = Blueprint("deterrence", __name__)

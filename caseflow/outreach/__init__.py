@@ -1,0 +1,1 @@
+"""Street outreach module: conflict mediations, shooting responses, community activity."""

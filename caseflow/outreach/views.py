@@ -1,0 +1,5 @@
+"""Street outreach pages."""
+
+from flask import Blueprint
+
+bp = Blueprint("outreach", __name__)
