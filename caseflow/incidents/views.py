@@ -32,6 +32,7 @@ from caseflow.models.incident import (
     Incident,
     IncidentPerson,
 )
+from caseflow.outreach.services import incident_responses, outreach_programs_of
 from caseflow.participants.services import search_participants
 from caseflow.permissions import SUPERVISING_ROLES, get_participant_or_404, participant_scope, programs_for
 from caseflow.submissions import commit_once
@@ -219,6 +220,8 @@ def show(incident_id: int):
         roles=INCIDENT_ROLES,
         action_form=ActionForm(),
         may_delete=_may_delete(current_user),
+        outreach_programs=outreach_programs_of(current_user),
+        responses=incident_responses(current_user, incident),
     )
 
 
