@@ -1,0 +1,298 @@
+"""Focused deterrence figures: plain dataclasses from SQL aggregates, counting only live records.
+
+Every function takes (program_id, start, end): local calendar days, inclusive. Call-ins count by
+when they were held, notifications by their date. People are counted once each, a merged record
+counting as the record it was merged into.
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import Date, and_, cast, func, or_, select, union_all
+from sqlalchemy import case as sql_case
+
+from caseflow.extensions import db
+from caseflow.models import CallIn, CallInInvitee, CallInServiceRequest, Case, Notification, Participant, Referral
+from caseflow.models.choices import SERVICE_CATEGORIES
+from caseflow.models.deterrence import NOTIFICATION_TRIGGERS
+from caseflow.timezones import to_utc
+
+CONNECTED_STATUSES = ("connected", "completed")
+
+
+@dataclass(frozen=True)
+class CallInCounts:
+    """Call-ins held, the people invited, who came and took the offer of help, and speakers by sector."""
+
+    held: int = 0
+    invited: int = 0
+    attended: int = 0
+    accepted: int = 0
+    speakers_community: int = 0
+    speakers_services: int = 0
+    speakers_law_enforcement: int = 0
+
+
+@dataclass(frozen=True)
+class CategoryCount:
+    category: str
+    label: str
+    people: int
+
+
+@dataclass(frozen=True)
+class ServiceRequests:
+    """People asking for each service category at call-ins, in the category list's order."""
+
+    categories: tuple[CategoryCount, ...] = ()
+
+    @property
+    def total(self) -> int:
+        return sum(c.people for c in self.categories)
+
+
+@dataclass(frozen=True)
+class TriggerCount:
+    trigger: str
+    label: str
+    notifications: int
+
+
+@dataclass(frozen=True)
+class NotificationCounts:
+    """Custom notifications made, by trigger, delivered, and with the offer of help accepted."""
+
+    total: int = 0
+    by_trigger: tuple[TriggerCount, ...] = ()
+    delivered: int = 0
+    accepted: int = 0
+
+
+@dataclass(frozen=True)
+class OfferPipeline:
+    """Unduplicated people at each step from the offer of help to services."""
+
+    offered: int = 0
+    accepted: int = 0
+    case_opened: int = 0
+    services_connected: int = 0
+
+
+def _utc_bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    """Local days start..end as a half-open UTC interval."""
+    return to_utc(datetime.combine(start, time.min)), to_utc(datetime.combine(end + timedelta(days=1), time.min))
+
+
+def _person_key():
+    """The person a participant row counts as: the record it was merged into, if any."""
+    return func.coalesce(Participant.merged_into_id, Participant.id)
+
+
+def _person_counts():
+    """A participant row counts if it is live, or retired by a merge (then as the kept record)."""
+    return or_(Participant.deleted_at.is_(None), Participant.merged_into_id.is_not(None))
+
+
+def _live_call_ins(program_id: int, start: date, end: date):
+    low, high = _utc_bounds(start, end)
+    return and_(
+        CallIn.program_id == program_id, CallIn.deleted_at.is_(None), CallIn.held_at >= low, CallIn.held_at < high
+    )
+
+
+def _zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config.get("TIMEZONE", "UTC"))
+
+
+def _offsets(low: datetime, high: datetime) -> list[tuple[datetime | None, int]]:
+    """The zone's UTC offset (seconds) over [low, high) in UTC, as (valid until, offset) pieces."""
+    zone = _zone()
+
+    def offset_at(moment: datetime) -> int:
+        return int(moment.replace(tzinfo=UTC).astimezone(zone).utcoffset().total_seconds())
+
+    pieces: list[tuple[datetime | None, int]] = []
+    current, day = offset_at(low), low
+    while day < high:
+        next_day = min(day + timedelta(days=1), high)
+        if offset_at(next_day) != current:
+            # A clock change inside this day: find its hour (zones change on the hour or half hour).
+            moment = day
+            while offset_at(moment) == current:
+                moment += timedelta(minutes=30)
+            pieces.append((moment, current))
+            current = offset_at(moment)
+        day = next_day
+    pieces.append((None, current))
+    return pieces
+
+
+def _local_day(column, start: date, end: date):
+    """The local calendar day of a stored naive-UTC time, computed in SQL.
+
+    PostgreSQL converts with its own zone database. SQLite has none, so the zone's offsets
+    over the period (DST changes included) are written into a CASE; the rows are filtered
+    to the period, so those offsets are all it needs.
+    """
+    bind = db.session.get_bind()
+    if bind.dialect.name == "postgresql":
+        zone_name = _zone().key
+        return cast(func.timezone(zone_name, func.timezone("UTC", column)), Date)
+    pieces = _offsets(*_utc_bounds(start, end))
+
+    def shifted(seconds: int):
+        return func.date(column, f"{seconds:+d} seconds")
+
+    if len(pieces) == 1:
+        return shifted(pieces[0][1])
+    *bounded, (_, last) = pieces
+    return sql_case(*[(column < until, shifted(offset)) for until, offset in bounded], else_=shifted(last))
+
+
+def call_in_counts(program_id: int, start: date, end: date) -> CallInCounts:
+    """Call-ins held and speakers (sums), then invitees as distinct people, in two aggregates."""
+    held, community, services, law = db.session.execute(
+        select(
+            func.count(CallIn.id),
+            func.coalesce(func.sum(CallIn.speakers_community), 0),
+            func.coalesce(func.sum(CallIn.speakers_services), 0),
+            func.coalesce(func.sum(CallIn.speakers_law_enforcement), 0),
+        ).where(_live_call_ins(program_id, start, end))
+    ).one()
+    person = _person_key()
+    invited, attended, accepted = db.session.execute(
+        select(
+            func.count(func.distinct(person)),
+            func.count(func.distinct(sql_case((CallInInvitee.attendance == "attended", person)))),
+            func.count(func.distinct(sql_case((CallInInvitee.help_accepted.is_(True), person)))),
+        )
+        .select_from(CallInInvitee)
+        .join(CallIn, CallIn.id == CallInInvitee.call_in_id)
+        .join(Participant, Participant.id == CallInInvitee.participant_id)
+        .where(_live_call_ins(program_id, start, end), _person_counts())
+    ).one()
+    return CallInCounts(
+        held=int(held),
+        invited=int(invited),
+        attended=int(attended),
+        accepted=int(accepted),
+        speakers_community=int(community),
+        speakers_services=int(services),
+        speakers_law_enforcement=int(law),
+    )
+
+
+def service_requests(program_id: int, start: date, end: date) -> ServiceRequests:
+    """People asking for each service category at the period's call-ins (one GROUP BY)."""
+    rows = db.session.execute(
+        select(CallInServiceRequest.category, func.sum(CallInServiceRequest.people))
+        .join(CallIn, CallIn.id == CallInServiceRequest.call_in_id)
+        .where(_live_call_ins(program_id, start, end))
+        .group_by(CallInServiceRequest.category)
+    ).all()
+    people = {category: int(total or 0) for category, total in rows}
+    return ServiceRequests(
+        categories=tuple(CategoryCount(value, label, people.get(value, 0)) for value, label in SERVICE_CATEGORIES)
+    )
+
+
+def _live_notifications(program_id: int, start: date, end: date):
+    return and_(
+        Notification.program_id == program_id,
+        Notification.deleted_at.is_(None),
+        Notification.notified_on >= start,
+        Notification.notified_on <= end,
+        _person_counts(),
+    )
+
+
+def notification_counts(program_id: int, start: date, end: date) -> NotificationCounts:
+    """Notifications in the period: totals from one aggregate, triggers from one GROUP BY."""
+    rows = db.session.execute(
+        select(
+            Notification.trigger,
+            func.count(Notification.id),
+            func.coalesce(func.sum(sql_case((Notification.delivered.is_(True), 1), else_=0)), 0),
+            func.coalesce(func.sum(sql_case((Notification.offer_accepted.is_(True), 1), else_=0)), 0),
+        )
+        .join(Participant, Participant.id == Notification.participant_id)
+        .where(_live_notifications(program_id, start, end))
+        .group_by(Notification.trigger)
+    ).all()
+    by_trigger = {trigger: (int(n), int(d), int(a)) for trigger, n, d, a in rows}
+    return NotificationCounts(
+        total=sum(n for n, _, _ in by_trigger.values()),
+        by_trigger=tuple(
+            TriggerCount(value, label, by_trigger.get(value, (0, 0, 0))[0]) for value, label in NOTIFICATION_TRIGGERS
+        ),
+        delivered=sum(d for _, d, _ in by_trigger.values()),
+        accepted=sum(a for _, _, a in by_trigger.values()),
+    )
+
+
+def offer_pipeline(program_id: int, start: date, end: date) -> OfferPipeline:
+    """Offered -> accepted -> case opened -> services connected, as unduplicated people, in one statement.
+
+    Offered: a delivered notification dated in the period, or attendance at a call-in held in it.
+    Accepted: any of those offers taken. Case opened: a live case of this program enrolled on or
+    after the person's first offer in the period. Services connected: such a case has a live
+    referral that connected or completed.
+    """
+    person = _person_key()
+    notified = (
+        select(
+            person.label("person_id"),
+            Notification.notified_on.label("offered_on"),
+            Notification.offer_accepted.label("accepted"),
+        )
+        .join(Participant, Participant.id == Notification.participant_id)
+        .where(_live_notifications(program_id, start, end), Notification.delivered.is_(True))
+    )
+    attended = (
+        select(
+            person.label("person_id"),
+            _local_day(CallIn.held_at, start, end).label("offered_on"),
+            CallInInvitee.help_accepted.label("accepted"),
+        )
+        .select_from(CallInInvitee)
+        .join(CallIn, CallIn.id == CallInInvitee.call_in_id)
+        .join(Participant, Participant.id == CallInInvitee.participant_id)
+        .where(_live_call_ins(program_id, start, end), CallInInvitee.attendance == "attended", _person_counts())
+    )
+    offers = union_all(notified, attended).subquery("offers")
+    people = (
+        select(
+            offers.c.person_id,
+            func.min(offers.c.offered_on).label("first_offer"),
+            func.max(sql_case((offers.c.accepted.is_(True), 1), else_=0)).label("accepted"),
+        )
+        .group_by(offers.c.person_id)
+        .subquery("people")
+    )
+    enrolled_after_offer = and_(
+        Case.participant_id == people.c.person_id,
+        Case.program_id == program_id,
+        Case.deleted_at.is_(None),
+        Case.enrolled_on.is_not(None),
+        Case.enrolled_on >= people.c.first_offer,
+    )
+    case_opened = select(Case.id).where(enrolled_after_offer).exists()
+    connected = (
+        select(Referral.id)
+        .join(Case, Case.id == Referral.case_id)
+        .where(enrolled_after_offer, Referral.deleted_at.is_(None), Referral.status.in_(CONNECTED_STATUSES))
+        .exists()
+    )
+    offered, accepted, opened, served = db.session.execute(
+        select(
+            func.count(people.c.person_id),
+            func.coalesce(func.sum(people.c.accepted), 0),
+            func.coalesce(func.sum(sql_case((case_opened, 1), else_=0)), 0),
+            func.coalesce(func.sum(sql_case((connected, 1), else_=0)), 0),
+        ).select_from(people)
+    ).one()
+    return OfferPipeline(
+        offered=int(offered), accepted=int(accepted), case_opened=int(opened), services_connected=int(served)
+    )
