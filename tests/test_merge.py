@@ -403,3 +403,54 @@ def test_merge_moves_incident_links_and_drops_a_duplicate_link(app, make_program
     db.session.commit()
     links = db.session.execute(select(IncidentPerson.incident_id, IncidentPerson.participant_id)).all()
     assert sorted(links) == sorted([(both.id, kept.id), (only_retired.id, kept.id)])
+
+
+def test_merge_moves_module_records_and_combines_a_shared_call_in(client, world, make_program):
+    """Mediation links, call-in invitations, notifications and injuries follow the person."""
+    from datetime import datetime
+
+    from caseflow.models import CallIn, CallInInvitee, Injury, Mediation, MediationPerson, Notification
+
+    kept, retired = world["kept"], world["retired"]
+    fd = make_program("focused_deterrence", "Deterrence")
+    both = CallIn(program_id=fd.id, held_at=datetime(2026, 5, 1, 19), venue="Church hall")
+    only_retired = CallIn(program_id=fd.id, held_at=datetime(2026, 6, 1, 19), venue="Library")
+    mediation = Mediation(
+        program_id=world["outreach"].id, occurred_at=datetime(2026, 5, 2, 15), area="Eastside", identified_by="tip"
+    )
+    db.session.add_all([both, only_retired, mediation])
+    db.session.flush()
+    db.session.add_all(
+        [
+            CallInInvitee(call_in_id=both.id, participant_id=kept.id, attendance="invited"),
+            CallInInvitee(call_in_id=both.id, participant_id=retired.id, attendance="attended", help_accepted=True),
+            CallInInvitee(call_in_id=only_retired.id, participant_id=retired.id, attendance="absent"),
+            MediationPerson(mediation_id=mediation.id, participant_id=retired.id),
+            Notification(program_id=fd.id, participant_id=retired.id, notified_on=date(2026, 5, 3), trigger="release"),
+            Injury(
+                program_id=world["hvip"].id,
+                participant_id=retired.id,
+                case_id=world["hvip_case"].id,
+                injured_at=datetime(2026, 4, 1, 1),
+                arrived_at=datetime(2026, 4, 1, 2),
+                mechanism="gunshot",
+                hospital="North",
+                care_level="admitted",
+            ),
+        ]
+    )
+    db.session.commit()
+    login(client, world["supervisor"])
+    assert _merge(client, world).status_code == 302
+    db.session.expire_all()
+    invitations = {
+        row.call_in_id: row
+        for row in db.session.execute(select(CallInInvitee).where(CallInInvitee.participant_id == kept.id)).scalars()
+    }
+    assert set(invitations) == {both.id, only_retired.id}
+    assert (invitations[both.id].attendance, invitations[both.id].help_accepted) == ("attended", True)
+    for model in (CallInInvitee, MediationPerson, Notification, Injury):
+        left = db.session.execute(select(func.count()).where(model.participant_id == retired.id)).scalar_one()
+        assert left == 0, model.__name__
+    assert db.session.execute(select(MediationPerson.participant_id)).scalar_one() == kept.id
+    assert db.session.execute(select(Notification.participant_id)).scalar_one() == kept.id

@@ -5,9 +5,13 @@ from sqlalchemy import select
 from caseflow.audit.services import record_event
 from caseflow.extensions import db
 from caseflow.models import (
+    CallInInvitee,
     Case,
     Consent,
     IncidentPerson,
+    Injury,
+    MediationPerson,
+    Notification,
     Participant,
     ParticipantAlias,
     ParticipantMerge,
@@ -74,24 +78,21 @@ def merge_participants(actor: User, kept: Participant, retired: Participant, not
     # Soft-deleted cases move too, so restoring one brings it back to the right person.
     moved_cases = list(db.session.execute(select(Case).where(Case.participant_id == retired.id)).scalars())
     moved_consents = list(db.session.execute(select(Consent).where(Consent.participant_id == retired.id)).scalars())
-    retired_links = list(
-        db.session.execute(select(IncidentPerson).where(IncidentPerson.participant_id == retired.id)).scalars()
-    )
-    kept_incidents = set(
-        db.session.execute(select(IncidentPerson.incident_id).where(IncidentPerson.participant_id == kept.id)).scalars()
-    )
     # One flush for all the moves, so each record's version moves once.
     with db.session.no_autoflush:
         for case in moved_cases:
             case.participant = kept
         for consent in moved_consents:
             consent.participant = kept
-        # Incident links move too; where both records were linked to one incident, kept's link stands.
-        for link in retired_links:
-            if link.incident_id in kept_incidents:
-                db.session.delete(link)
-            else:
-                link.participant_id = kept.id
+        # Links to incidents, mediations and call-ins move too; where both records were linked to
+        # the same one, kept's link stands (a call-in keeps the furthest attendance of the two).
+        _move_links(IncidentPerson, "incident_id", kept, retired)
+        _move_links(MediationPerson, "mediation_id", kept, retired)
+        _move_links(CallInInvitee, "call_in_id", kept, retired, _combine_invitations)
+        # Person-level module records with no uniqueness simply follow the person.
+        for model in (Notification, Injury):
+            for record in db.session.execute(select(model).where(model.participant_id == retired.id)).scalars():
+                record.participant_id = kept.id
         _merge_aliases(kept, retired)
         known = {row.category for row in kept.race_ethnicities}
         for row in retired.race_ethnicities:
@@ -117,6 +118,32 @@ def merge_participants(actor: User, kept: Participant, retired: Participant, not
             actor, "update", "consent", record_ids=[c.id for c in moved_consents], detail=f"moved by merge {merge.id}"
         )
     return merge
+
+
+ATTENDANCE_RANK = {"invited": 0, "absent": 1, "attended": 2}
+
+
+def _combine_invitations(kept_row: CallInInvitee, retired_row: CallInInvitee) -> None:
+    """Both records were invited to one call-in: keep what the person actually did."""
+    if ATTENDANCE_RANK[retired_row.attendance] > ATTENDANCE_RANK[kept_row.attendance]:
+        kept_row.attendance = retired_row.attendance
+    kept_row.help_accepted = kept_row.help_accepted or retired_row.help_accepted
+
+
+def _move_links(model, parent_column: str, kept: Participant, retired: Participant, combine=None) -> None:
+    """Point retired's links of one kind at kept; a link kept already has absorbs the duplicate."""
+    kept_rows = {
+        getattr(row, parent_column): row
+        for row in db.session.execute(select(model).where(model.participant_id == kept.id)).scalars()
+    }
+    for row in db.session.execute(select(model).where(model.participant_id == retired.id)).scalars().all():
+        existing = kept_rows.get(getattr(row, parent_column))
+        if existing is None:
+            row.participant_id = kept.id
+            continue
+        if combine is not None:
+            combine(existing, row)
+        db.session.delete(row)
 
 
 def _merge_aliases(kept: Participant, retired: Participant) -> None:
