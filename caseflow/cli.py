@@ -37,7 +37,7 @@ def create_user_command(email: str, full_name: str, is_admin: bool, password: st
 @click.option("--force", is_flag=True, help="Erase the existing data first.")
 @click.option("--if-empty", is_flag=True, help="Do nothing (and succeed) when the database already has data.")
 def seed_demo_command(seed: int, participants: int, force: bool, if_empty: bool) -> None:
-    """Load a realistic, deterministic demo data set with the six demo accounts."""
+    """Load a realistic, deterministic demo data set with the seven demo accounts."""
     from caseflow.demo import seed_demo
     from caseflow.models import User
 

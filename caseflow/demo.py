@@ -68,7 +68,8 @@ PROGRAMS = [
     ("fd", "focused_deterrence", "Focused Deterrence", "City Office of Violence Prevention", 14, 20),
 ]
 
-# (email local part, full name, is_admin, {program key: role}); the first six are the documented demo logins.
+# (email local part, full name, is_admin, {program key: role}); the first seven are the documented demo logins.
+# The partner is a police lieutenant on the focused deterrence working group: aggregate figures only (S4).
 ACCOUNTS = [
     ("admin", "Dana Whitfield", True, {}),
     ("outreach", "Darnell Hughes", False, {"outreach": "worker"}),
@@ -76,6 +77,7 @@ ACCOUNTS = [
     ("fd", "Curtis Langston", False, {"fd": "worker"}),
     ("supervisor", "Tanya Brooks", False, {"outreach": "supervisor"}),
     ("manager", "Gloria Whitaker", False, {"outreach": "manager", "hvip": "manager", "fd": "manager"}),
+    ("partner", "Raymond Castellano", False, {"fd": "partner"}),
     ("jordan.reyes", "Jordan Reyes", False, {"outreach": "worker"}),
     ("keon.matthews", "Keon Matthews", False, {"outreach": "worker"}),
     ("priya.raman", "Priya Raman", False, {"hvip": "worker"}),
@@ -1649,6 +1651,21 @@ def seed_demo(seed: int, participants: int, erase: bool, today: date | None = No
     db.session.add_all(injuries + claims)
     db.session.flush()
 
+    # The street outreach and focused deterrence modules, each on its own stream as well.
+    from caseflow.demo_modules import seed_deterrence, seed_outreach  # builds on this module's helpers
+
+    outreach_counts = seed_outreach(
+        random.Random(f"{seed}-outreach"),
+        programs["outreach"],
+        workers["outreach"],
+        holders.get("outreach", []),
+        incidents,
+        last,
+    )
+    fd_counts = seed_deterrence(
+        random.Random(f"{seed}-deterrence"), programs["fd"], workers["fd"], holders.get("fd", []), last
+    )
+
     open_cases = sum(plan.is_open for plan in plans)
     return (
         f"Loaded demo data: {len(programs)} programs, {len(users)} staff accounts ({membership_count} memberships), "
@@ -1663,6 +1680,16 @@ def seed_demo(seed: int, participants: int, erase: bool, today: date | None = No
         f"{closure_counts['rejected']} rejected; {deleted[0]} contacts and {deleted[1]} goal deleted; "
         f"{len(incidents)} shooting incidents ({len(unique_links)} linked to participants); "
         f"{len(injuries)} HVIP injuries ({sum(i.participant_id is None for i in injuries)} patients never enrolled), "
-        f"{len(claims)} compensation claims. "
-        f"Log in as outreach@{DOMAIN} (or hvip@, fd@, supervisor@, manager@, admin@) with password {DEMO_PASSWORD}."
+        f"{len(claims)} compensation claims; "
+        f"street outreach: {outreach_counts['mediations']} mediations "
+        f"({outreach_counts['mediation_people']} enrolled people linked), "
+        f"{outreach_counts['responses']} shooting responses, {outreach_counts['activities']} community activities, "
+        f"{outreach_counts['follow_ups']} follow-ups; "
+        f"focused deterrence: {fd_counts['groups']} groups ({fd_counts['affiliations']} affiliations), "
+        f"{fd_counts['call_ins']} call-ins ({fd_counts['invited']} invited, {fd_counts['attended']} attended, "
+        f"{fd_counts['accepted_help']} accepted help), {fd_counts['notifications']} custom notifications "
+        f"({fd_counts['delivered']} delivered, {fd_counts['offers_accepted']} offers accepted), "
+        f"{fd_counts['follow_ups']} follow-ups. "
+        f"Log in as outreach@{DOMAIN} (or hvip@, fd@, supervisor@, manager@, admin@, partner@) "
+        f"with password {DEMO_PASSWORD}."
     )

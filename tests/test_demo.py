@@ -6,14 +6,18 @@ from urllib.parse import urlsplit
 
 from flask import g
 from jinja2 import TemplateNotFound
-from sqlalchemy import func, select
+from sqlalchemy import case as sql_case
+from sqlalchemy import func, select, union_all
 
 from caseflow.consents.services import find_valid_consent, one_year_after
-from caseflow.demo import seed_demo
+from caseflow.demo import AREAS, seed_demo
 from caseflow.extensions import db
 from caseflow.models import (
     Assessment,
     AssessmentAnswer,
+    CallIn,
+    CallInInvitee,
+    CallInServiceRequest,
     Case,
     CaseAssignment,
     CaseStatusChange,
@@ -21,9 +25,17 @@ from caseflow.models import (
     Consent,
     ConsentCategory,
     Contact,
+    DeterrenceGroup,
+    FollowUp,
     Goal,
+    GroupAffiliation,
+    Incident,
     Instrument,
     InstrumentItem,
+    Mediation,
+    MediationPerson,
+    Notification,
+    OutreachActivity,
     Participant,
     ParticipantAlias,
     ParticipantMerge,
@@ -35,6 +47,7 @@ from caseflow.models import (
     ReferralStatusChange,
     Screening,
     ScreeningAnswer,
+    ShootingResponse,
     User,
     can_transition,
 )
@@ -147,6 +160,79 @@ def workflow_records() -> list:
             None if c is None else c - consent0
             for c in db.session.execute(select(Referral.consent_id).order_by(Referral.id)).scalars()
         ],
+        *module_records(person0, case0),
+    ]
+
+
+def module_records(person0: int, case0: int) -> list:
+    """The street outreach and focused deterrence rows as plain values, ids counted from each table's first."""
+
+    def offset(column) -> int:
+        return db.session.execute(select(func.min(column))).scalar_one() or 0
+
+    incident0, call_in0 = offset(Incident.id), offset(CallIn.id)
+
+    def rows(*columns, order_by) -> list[tuple]:
+        return [tuple(row) for row in db.session.execute(select(*columns).order_by(order_by)).all()]
+
+    return [
+        [
+            (at, how, outcome, None if i is None else i - incident0, parties)
+            for at, how, outcome, i, parties in rows(
+                Mediation.occurred_at,
+                Mediation.identified_by,
+                Mediation.outcome,
+                Mediation.incident_id,
+                Mediation.parties_count,
+                order_by=Mediation.id,
+            )
+        ],
+        [p - person0 for (p,) in rows(MediationPerson.participant_id, order_by=MediationPerson.id)],
+        [
+            (i - incident0, at, where)
+            for i, at, where in rows(
+                ShootingResponse.incident_id,
+                ShootingResponse.first_response_at,
+                ShootingResponse.location,
+                order_by=ShootingResponse.id,
+            )
+        ],
+        rows(
+            OutreachActivity.occurred_on,
+            OutreachActivity.kind,
+            OutreachActivity.staff_minutes,
+            OutreachActivity.people_reached,
+            order_by=OutreachActivity.id,
+        ),
+        [
+            (c - case0, name)
+            for c, name in db.session.execute(
+                select(GroupAffiliation.case_id, DeterrenceGroup.name)
+                .join(DeterrenceGroup, DeterrenceGroup.id == GroupAffiliation.group_id)
+                .order_by(GroupAffiliation.id)
+            ).all()
+        ],
+        [
+            (c - call_in0, p - person0, attendance, accepted)
+            for c, p, attendance, accepted in rows(
+                CallInInvitee.call_in_id,
+                CallInInvitee.participant_id,
+                CallInInvitee.attendance,
+                CallInInvitee.help_accepted,
+                order_by=CallInInvitee.id,
+            )
+        ],
+        [
+            (p - person0, on, delivered, accepted)
+            for p, on, delivered, accepted in rows(
+                Notification.participant_id,
+                Notification.notified_on,
+                Notification.delivered,
+                Notification.offer_accepted,
+                order_by=Notification.id,
+            )
+        ],
+        rows(FollowUp.due_on, FollowUp.done_on, order_by=FollowUp.id),
     ]
 
 
@@ -274,7 +360,7 @@ def test_seed_demo_command_refuses_to_overwrite_without_force(app):
     result = runner.invoke(args=["seed-demo", "--participants", "30", "--force"])
     assert result.exit_code == 0, result.output
     assert count(Participant) == 30
-    assert count(User) == 10
+    assert count(User) == 11
 
 
 # --- the case workflow records (migration 0002): every feature in use, and every rule kept -------------------
@@ -692,3 +778,279 @@ def test_demo_hvip_injuries_walk_the_funnel(app):
     assert {i.funnel_stage for i in strangers} >= {"declined", "not_approached"}
     assert db.session.execute(select(func.count()).where(Injury.is_reinjury.is_(True))).scalar_one() >= 1
     assert count(CompensationClaim) >= 1
+
+
+# --- the street outreach and focused deterrence modules (migration 0005) and the partner account ---------------
+
+PARTNER = "partner@demo.caseflow.org"
+MODULE_TABLES = (
+    Mediation,
+    MediationPerson,
+    ShootingResponse,
+    OutreachActivity,
+    FollowUp,
+    DeterrenceGroup,
+    GroupAffiliation,
+    CallIn,
+    CallInInvitee,
+    CallInServiceRequest,
+    Notification,
+)
+
+
+def seed_full() -> None:
+    seed_demo(seed=2026, participants=300, erase=False, today=TODAY)
+    db.session.commit()
+
+
+def program_id(kind: str) -> int:
+    return db.session.execute(select(Program.id).where(Program.kind == kind)).scalar_one()
+
+
+def test_partner_account_logs_in_and_holds_only_the_partner_role(app):
+    summary = seed_demo(seed=7, participants=40, erase=False, today=TODAY)
+    db.session.commit()
+    partner = user(PARTNER)
+    assert partner.is_admin is False and partner.full_name
+    memberships = db.session.execute(
+        select(Program.name, ProgramMembership.role)
+        .join(Program, Program.id == ProgramMembership.program_id)
+        .where(ProgramMembership.user_id == partner.id)
+    ).all()
+    assert dict(memberships) == {"Focused Deterrence": "partner"}
+    assert "partner@" in summary
+
+    client = app.test_client()
+    forget_cached_user()
+    response = login(client, PARTNER, DEMO_PASSWORD)
+    assert response.status_code == 302 and urlsplit(response.headers["Location"]).path == "/"
+    with client.session_transaction() as session:
+        assert session.get("_user_id") == partner.session_token
+    # Aggregate figures only: a case in the partner's own program is not there for them.
+    fd_case = db.session.execute(select(Case.id).where(Case.program_id == program_id("focused_deterrence"))).scalar()
+    forget_cached_user()
+    assert client.get(f"/cases/{fd_case}").status_code == 404
+    if "deterrence.figures" in app.view_functions:  # the figures page is being written alongside
+        forget_cached_user()
+        home = client.get("/")
+        assert home.status_code == 302
+        assert urlsplit(home.headers["Location"]).path == f"/deterrence/{program_id('focused_deterrence')}/figures"
+
+
+def test_demo_fills_every_module_table_at_realistic_sizes(app):
+    seed_full()
+    for model in MODULE_TABLES:
+        assert count(model) > 0, model.__tablename__
+    assert 60 <= count(Mediation) <= 80
+    armed = db.session.execute(select(func.count()).where(Mediation.weapons_present.is_(True))).scalar_one()
+    assert 0.15 <= armed / count(Mediation) <= 0.45
+    prompted = db.session.execute(select(func.count()).where(Mediation.incident_id.is_not(None))).scalar_one()
+    assert 0.15 <= prompted / count(Mediation) <= 0.35
+    with_people = db.session.execute(select(func.count(func.distinct(MediationPerson.mediation_id)))).scalar_one()
+    assert 0.2 <= with_people / count(Mediation) <= 0.5
+    assert set(db.session.execute(select(Mediation.outcome)).scalars()) == {
+        "resolved",
+        "temporarily_resolved",
+        "ongoing",
+        "violence_occurred",
+    }
+    shootings = db.session.execute(select(func.count()).where(Incident.kind == "shooting")).scalar_one()
+    assert 0.45 <= count(ShootingResponse) / shootings <= 0.75
+    kinds = Counter(db.session.execute(select(OutreachActivity.kind)).scalars())
+    assert 70 <= count(OutreachActivity) <= 95 and kinds["canvassing"] > kinds["community_event"] > 0
+    assert kinds["norm_change"] > 0
+    assert all(m % 30 == 0 for m in db.session.execute(select(OutreachActivity.staff_minutes)).scalars())
+
+    assert 5 <= count(DeterrenceGroup) <= 6 and count(CallIn) == 6
+    fd_cases = db.session.execute(
+        select(func.count()).where(Case.program_id == program_id("focused_deterrence"))
+    ).scalar_one()
+    assert 0.3 <= count(GroupAffiliation) / fd_cases <= 0.5
+    invited = Counter(db.session.execute(select(CallInInvitee.call_in_id)).scalars())
+    assert len(invited) == 6 and all(5 <= n <= 15 for n in invited.values()) and count(CallInInvitee) >= 48
+    attendance = Counter(db.session.execute(select(CallInInvitee.attendance)).scalars())
+    assert 0.55 <= attendance["attended"] / count(CallInInvitee) <= 0.8
+    accepted = db.session.execute(select(func.count()).where(CallInInvitee.help_accepted.is_(True))).scalar_one()
+    assert 0.3 <= accepted / attendance["attended"] <= 0.7
+    assert 40 <= count(Notification) <= 60
+    delivered = db.session.execute(select(func.count()).where(Notification.delivered.is_(True))).scalar_one()
+    taken = db.session.execute(select(func.count()).where(Notification.offer_accepted.is_(True))).scalar_one()
+    assert 0.75 <= delivered / count(Notification) <= 0.95 and 0.3 <= taken / delivered <= 0.6
+
+    # Follow-ups on every kind of record, some done, some still due, a few overdue.
+    for column in (FollowUp.mediation_id, FollowUp.shooting_response_id, FollowUp.notification_id):
+        assert db.session.execute(select(func.count()).where(column.is_not(None))).scalar_one() > 0, column
+    done = db.session.execute(select(func.count()).where(FollowUp.done_on.is_not(None))).scalar_one()
+    due = db.session.execute(
+        select(func.count()).where(FollowUp.done_on.is_(None), FollowUp.due_on >= TODAY)
+    ).scalar_one()
+    overdue = db.session.execute(
+        select(func.count()).where(FollowUp.done_on.is_(None), FollowUp.due_on < TODAY)
+    ).scalar_one()
+    assert done > due > 0 and done > overdue > 0
+
+
+def check_outreach_records() -> None:
+    outreach = program_id("street_outreach")
+    workers = {u for u, p in members("worker") if p == outreach}
+    incidents = {i.id: i for i in db.session.execute(select(Incident)).scalars()}
+    mediations = {m.id: m for m in db.session.execute(select(Mediation)).scalars()}
+    for mediation in mediations.values():
+        assert mediation.program_id == outreach and mediation.recorded_by_id in workers
+        assert mediation.area in set(AREAS) and 2 <= mediation.parties_count <= 6
+        assert mediation.actions_taken
+        if mediation.incident_id is not None:
+            incident = incidents[mediation.incident_id]
+            assert mediation.identified_by == "incident"
+            gap = (local_day(mediation.occurred_at) - local_day(incident.occurred_at)).days
+            assert 1 <= gap <= 2 and mediation.occurred_at > incident.occurred_at
+
+    # Linked people are live records with an outreach case that was active on the day of the mediation.
+    links = Counter()
+    for link in db.session.execute(select(MediationPerson)).scalars():
+        mediation = mediations[link.mediation_id]
+        links[mediation.id] += 1
+        person = db.session.get(Participant, link.participant_id)
+        assert person.deleted_at is None and person.merged_into_id is None
+        on = local_day(mediation.occurred_at)
+        live = db.session.execute(
+            select(Case.id).where(
+                Case.participant_id == person.id,
+                Case.program_id == outreach,
+                Case.deleted_at.is_(None),
+                Case.enrolled_on <= on,
+                (Case.closed_on.is_(None)) | (Case.closed_on >= on),
+            )
+        ).first()
+        assert live is not None, link.id
+        assert mediation.occurred_at < link.linked_at and local_day(link.linked_at) <= LAST
+    assert links and all(n <= min(2, mediations[m].parties_count) for m, n in links.items())
+
+    # Each response follows its shooting by 20 minutes to 3 days, most within a day; one per shooting.
+    responses = list(db.session.execute(select(ShootingResponse)).scalars())
+    assert len({r.incident_id for r in responses}) == len(responses)
+    minutes = []
+    for response in responses:
+        incident = incidents[response.incident_id]
+        assert incident.kind == "shooting" and response.program_id == outreach
+        assert response.responder_id in workers
+        minutes.append((response.first_response_at - incident.occurred_at).total_seconds() / 60)
+    assert all(20 <= m <= 3 * 24 * 60 for m in minutes)
+    assert sum(m <= 24 * 60 for m in minutes) > len(minutes) / 2
+
+
+def check_deterrence_records() -> None:
+    fd = program_id("focused_deterrence")
+    cases = {c.id: c for c in db.session.execute(select(Case).where(Case.program_id == fd)).scalars()}
+    fd_cases_of = defaultdict(list)
+    for case in cases.values():
+        fd_cases_of[case.participant_id].append(case)
+
+    def had_case_on(participant_id: int, on: date) -> bool:
+        return any(c.referred_on <= on <= (c.closed_on or LAST) for c in fd_cases_of[participant_id])
+
+    groups = {g.id: g for g in db.session.execute(select(DeterrenceGroup)).scalars()}
+    assert all(g.program_id == fd and g.area in set(AREAS) for g in groups.values())
+    for affiliation in db.session.execute(select(GroupAffiliation)).scalars():
+        assert affiliation.case_id in cases and affiliation.group_id in groups
+    for call_in in db.session.execute(select(CallIn)).scalars():
+        on = local_day(call_in.held_at)
+        assert call_in.program_id == fd
+        assert 2 <= call_in.speakers_community <= 4 and 2 <= call_in.speakers_services <= 3
+        assert 1 <= call_in.speakers_law_enforcement <= 2
+        for invitee in call_in.invitees:
+            assert had_case_on(invitee.participant_id, on), invitee.id
+            assert invitee.attendance in ("attended", "absent")  # every call-in has been held
+            assert not invitee.help_accepted or invitee.attendance == "attended"
+        # Services are asked for at the tables after the meeting, by people who took the offer of help.
+        assert all(r.people > 0 for r in call_in.service_requests)
+        assert bool(call_in.service_requests) == any(i.help_accepted for i in call_in.invitees)
+    for notification in db.session.execute(select(Notification)).scalars():
+        assert notification.program_id == fd
+        assert had_case_on(notification.participant_id, notification.notified_on), notification.id
+        assert not notification.offer_accepted or notification.delivered
+
+    # A follow-up falls due after its record and is done between the two dates it can be.
+    parents = {
+        "mediation_id": {m.id: local_day(m.occurred_at) for m in db.session.execute(select(Mediation)).scalars()},
+        "shooting_response_id": {
+            r.id: local_day(r.first_response_at) for r in db.session.execute(select(ShootingResponse)).scalars()
+        },
+        "notification_id": {n.id: n.notified_on for n in db.session.execute(select(Notification)).scalars()},
+    }
+    for follow_up in db.session.execute(select(FollowUp)).scalars():
+        (column,) = [c for c in parents if getattr(follow_up, c) is not None]
+        since = parents[column][getattr(follow_up, column)]
+        assert follow_up.due_on > since
+        assert follow_up.done_on is None or since <= follow_up.done_on <= LAST
+
+
+def test_demo_module_records_are_consistent(app):
+    seed_full()
+    check_outreach_records()
+    check_deterrence_records()
+
+
+def test_no_module_record_is_dated_after_yesterday(app):
+    """Everything recorded has happened by yesterday; only follow-ups still to do may fall due later."""
+    seed_small()
+    for column in (
+        Mediation.occurred_at,
+        MediationPerson.linked_at,
+        ShootingResponse.first_response_at,
+        CallIn.held_at,
+    ):
+        latest = db.session.execute(select(func.max(column))).scalar_one()
+        assert latest is not None and local_day(latest) <= LAST, column
+    for column in (OutreachActivity.occurred_on, Notification.notified_on, FollowUp.done_on):
+        latest = db.session.execute(select(func.max(column))).scalar_one()
+        assert latest is not None and latest <= LAST, column
+
+
+def test_offer_of_help_pipeline_has_people_at_every_stage(app):
+    """Offered (delivered notification or attended call-in) -> accepted -> enrolled on or after the first offer ->
+    a connected service; at least five people at each stage, so a partner's figures show more than "<5"."""
+    seed_full()
+    fd = program_id("focused_deterrence")
+    offers = union_all(
+        select(
+            Notification.participant_id.label("person"),
+            Notification.notified_on.label("offered_on"),
+            sql_case((Notification.offer_accepted.is_(True), 1), else_=0).label("accepted"),
+        ).where(Notification.program_id == fd, Notification.delivered.is_(True), Notification.deleted_at.is_(None)),
+        # The UTC day of an evening call-in can be the next local day: a stricter test, never a looser one.
+        select(
+            CallInInvitee.participant_id,
+            func.date(CallIn.held_at),
+            sql_case((CallInInvitee.help_accepted.is_(True), 1), else_=0),
+        )
+        .join(CallIn, CallIn.id == CallInInvitee.call_in_id)
+        .where(CallIn.program_id == fd, CallInInvitee.attendance == "attended", CallIn.deleted_at.is_(None)),
+    ).subquery()
+    people = (
+        select(
+            offers.c.person,
+            func.min(offers.c.offered_on).label("first_offer"),
+            func.max(offers.c.accepted).label("accepted"),
+        )
+        .group_by(offers.c.person)
+        .subquery()
+    )
+    enrolled_after = select(Case.id).where(
+        Case.participant_id == people.c.person,
+        Case.program_id == fd,
+        Case.deleted_at.is_(None),
+        Case.enrolled_on >= people.c.first_offer,
+    )
+    connected = enrolled_after.join(Referral, Referral.case_id == Case.id).where(
+        Referral.deleted_at.is_(None), Referral.status.in_(("connected", "completed"))
+    )
+
+    def stage(*conditions) -> int:
+        return db.session.execute(select(func.count()).select_from(people).where(*conditions)).scalar_one()
+
+    offered = stage()
+    accepted = stage(people.c.accepted == 1)
+    opened = stage(people.c.accepted == 1, enrolled_after.exists())
+    served = stage(people.c.accepted == 1, connected.exists())
+    assert offered > accepted > opened >= served >= 5, (offered, accepted, opened, served)

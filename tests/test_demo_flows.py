@@ -1,5 +1,7 @@
 """The daily flows walked through the web client as the demo accounts, on the demo data."""
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import func, select
 
@@ -7,7 +9,7 @@ from caseflow.demo import seed_demo
 from caseflow.extensions import db
 from caseflow.models import Case, ClosureRequest, Contact, Program, Referral, User
 from caseflow.permissions import visible_cases
-from caseflow.timezones import local_today
+from caseflow.timezones import local_today, to_local
 from tests.conftest import login
 
 DEMO_PASSWORD = "demo-password-1234"
@@ -123,3 +125,104 @@ def test_supervisor_approves_a_waiting_closure(client, demo):
     client.post(f"/closure-requests/{pending.id}", data={"decision": "approve"})
     db.session.refresh(case)
     assert (case.status, case.closure_reason) == ("closed", pending.reason)
+
+
+def _program(kind: str) -> Program:
+    return db.session.execute(select(Program).where(Program.kind == kind)).scalar_one()
+
+
+def test_outreach_worker_records_a_mediation_and_a_shooting_response(client, demo):
+    """From the menu, as the demo outreach worker: a mediation with no enrolled person, then a response."""
+    from caseflow.models import Incident, Mediation, ShootingResponse
+
+    worker = _account("outreach@demo.caseflow.org")
+    program = _program("street_outreach")
+    login(client, worker.email, DEMO_PASSWORD)
+    home = client.get("/").get_data(as_text=True)
+    assert f"/outreach/{program.id}/mediations" in home
+    before = db.session.execute(select(func.count(Mediation.id))).scalar_one()
+    response = client.post(
+        f"/outreach/{program.id}/mediations/new",
+        data={
+            "occurred_at": f"{local_today().isoformat()}T08:30",
+            "area": "Eastside",
+            "identified_by": "tip",
+            "parties_count": "3",
+            "imminent_risk": "high",
+            "outcome": "temporarily_resolved",
+            "actions_taken": "Met both sides at the rec centre.",
+        },
+    )
+    assert response.status_code == 302
+    assert db.session.execute(select(func.count(Mediation.id))).scalar_one() == before + 1
+    assert "Temporarily resolved" in client.get(response.headers["Location"]).get_data(as_text=True)
+
+    incident = (
+        db.session.execute(
+            select(Incident)
+            .where(Incident.deleted_at.is_(None), Incident.kind == "shooting")
+            .order_by(Incident.occurred_at.desc())
+        )
+        .scalars()
+        .first()
+    )
+    form_page = client.get(f"/outreach/{program.id}/responses/new?incident_id={incident.id}")
+    assert form_page.status_code == 200
+    first_response = to_local(incident.occurred_at) + timedelta(minutes=45)
+    saved = client.post(
+        f"/outreach/{program.id}/responses/new?incident_id={incident.id}",
+        data={
+            "incident_id": str(incident.id),
+            "responder_id": str(worker.id),
+            "location": "hospital",
+            "first_response_at": first_response.strftime("%Y-%m-%dT%H:%M"),
+            "retaliation_risk": "high",
+        },
+    )
+    assert saved.status_code == 302
+    recorded = (
+        db.session.execute(
+            select(ShootingResponse)
+            .where(ShootingResponse.incident_id == incident.id)
+            .order_by(ShootingResponse.id.desc())
+        )
+        .scalars()
+        .first()
+    )
+    assert recorded.responder_id == worker.id and recorded.location == "hospital"
+    page = client.get(f"/responses/{recorded.id}").get_data(as_text=True)
+    assert "Minutes after the incident</dt><dd" in page and ">45</dd>" in page
+
+
+def test_deterrence_worker_records_a_notification_and_the_partner_sees_only_figures(client, demo):
+    """The demo FD worker notifies a person on their caseload; the partner then sees the count, no name."""
+    from caseflow.models import Notification
+
+    worker = _account("fd@demo.caseflow.org")
+    program = _program("focused_deterrence")
+    case = _own_active_case(worker)
+    login(client, worker.email, DEMO_PASSWORD)
+    assert f"/deterrence/{program.id}/notifications" in client.get("/").get_data(as_text=True)
+    before = db.session.execute(select(func.count(Notification.id))).scalar_one()
+    response = client.post(
+        f"/deterrence/{program.id}/notifications/new",
+        data={
+            "participant_id": str(case.participant_id),
+            "notified_on": local_today().isoformat(),
+            "trigger": "ongoing_dispute",
+            "delivered": "y",
+            "offer_accepted": "y",
+            "notes": "Met at his aunt's; accepted a job readiness referral.",
+        },
+    )
+    assert response.status_code == 302
+    assert db.session.execute(select(func.count(Notification.id))).scalar_one() == before + 1
+
+    partner = _account("partner@demo.caseflow.org")
+    login(client, partner.email, DEMO_PASSWORD)
+    figures = client.get("/", follow_redirects=True)
+    body = figures.get_data(as_text=True)
+    assert figures.status_code == 200 and "The offer of help" in body
+    assert case.participant.last_name not in body and "job readiness" not in body
+    assert client.get(f"/cases/{case.id}").status_code == 404
+    assert client.get(f"/participants/{case.participant_id}").status_code == 404
