@@ -151,9 +151,13 @@ def fd_world(make_program, make_user, make_case):
     return {"fd": fd, "outreach": outreach, "worker": worker, "partner": partner, "cases": cases, "out_case": out_case}
 
 
-def _all_ids() -> range:
-    """Every id the world could use: the tables above hold a few dozen rows at most."""
-    return range(1, 40)
+def _all_ids() -> list[int]:
+    """Every id in use by any table, so each id-bearing route is tried with real records (PostgreSQL ids run on)."""
+    ids: set[int] = set()
+    for table in db.metadata.sorted_tables:
+        if "id" in table.c:
+            ids.update(db.session.execute(select(table.c.id)).scalars())
+    return sorted(ids)
 
 
 def test_partner_home_is_the_program_figures(fd_world, client):
