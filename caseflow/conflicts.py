@@ -1,9 +1,13 @@
 """Optimistic locking for edit forms: a stale save shows a conflict page, never overwrites."""
 
+from collections.abc import Callable
+
 from flask import render_template
+from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import HiddenField
 
+from caseflow.audit.services import record_event
 from caseflow.extensions import db
 
 
@@ -50,3 +54,35 @@ def conflict_page(form, record, fields: list[tuple[str, str, str]], **context):
     db.session.refresh(record)
     form.version.data = str(record.version)
     return render_template("conflict.html", form=form, record=record, fields=fields, **context), 409
+
+
+def save_edit(
+    record,
+    form,
+    save: Callable[[], object],
+    *,
+    audit_type: str | None,
+    conflict_fields: Callable[[], list[tuple[str, str, str]]],
+    **page,
+):
+    """Apply an edit made from the version the form carries; a stale copy answers with the conflict page.
+
+    Returns None once saved and committed, or the 409 conflict response. With audit_type, the
+    conflict page (it shows saved values) is audited as a view of that record type and committed;
+    None writes no audit row, for edit pages whose form audits no view either. conflict_fields is
+    called after the rollback, so it reads the saved values. Other errors raised by save() (domain
+    rules) propagate untouched: the caller rolls back and shows them.
+    """
+    try:
+        check_version(record, form.version.data)
+        save()
+        commit_edit()
+    except CONFLICTS:
+        db.session.rollback()
+        if audit_type is not None:
+            record_event(current_user, "view", audit_type, record.id, detail="edit conflict")
+        response = conflict_page(form, record, conflict_fields(), **page)
+        if audit_type is not None:
+            db.session.commit()  # the conflict page shows saved values: its audit row must land
+        return response
+    return None

@@ -21,7 +21,7 @@ from caseflow.cases.forms import (
 from caseflow.cases.intake import active_criteria, screen_case
 from caseflow.cases.services import CaseRuleError, change_case_status, edit_contact, log_contact
 from caseflow.cases.timeline import case_header, case_timeline
-from caseflow.conflicts import CONFLICTS, check_version, commit_edit, conflict_page
+from caseflow.conflicts import save_edit
 from caseflow.extensions import db
 from caseflow.forms_common import ActionForm
 from caseflow.models import ClosureRequest, Contact, Program, ProgramMembership, User
@@ -144,23 +144,18 @@ def edit_contact_view(contact_id: int):
         return render_and_commit("cases/edit_contact.html", form=form, contact=contact, case=contact.case)
     form = ContactEditForm()
     if form.validate_on_submit():
-        try:
-            check_version(contact, form.version.data)
-            edit_contact(current_user, contact, **_contact_fields(form))
-            commit_edit()
-        except CONFLICTS:
-            db.session.rollback()
-            record_event(current_user, "view", "contact", contact.id, detail="edit conflict")
-            response = conflict_page(
-                form,
-                contact,
-                _contact_conflict_fields(form, contact),
-                form_template="cases/_contact_form.html",
-                case=contact.case,
-                contact=contact,
-                action=url_for("cases.edit_contact_view", contact_id=contact.id),
-            )
-            db.session.commit()  # the conflict page shows saved values: its audit row must land
+        response = save_edit(
+            contact,
+            form,
+            lambda: edit_contact(current_user, contact, **_contact_fields(form)),
+            audit_type="contact",
+            conflict_fields=lambda: _contact_conflict_fields(form, contact),
+            form_template="cases/_contact_form.html",
+            case=contact.case,
+            contact=contact,
+            action=url_for("cases.edit_contact_view", contact_id=contact.id),
+        )
+        if response is not None:
             return response
         flash("Contact updated.", "success")
         return redirect(url_for("cases.show", case_id=contact.case_id))

@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from caseflow.audit.rendering import render_and_commit
 from caseflow.audit.services import record_event
-from caseflow.conflicts import CONFLICTS, check_version, commit_edit, conflict_page
+from caseflow.conflicts import save_edit
 from caseflow.deterrence.forms import (
     AffiliationForm,
     AttendanceForm,
@@ -402,15 +402,12 @@ def edit_call_in_view(call_in_id: int):
     form = CallInEditForm()
     if form.validate_on_submit():
         try:
-            check_version(record, form.version.data)
-            edit_call_in(current_user, record, **_call_in_fields(form))
-            commit_edit()
-        except CONFLICTS:
-            db.session.rollback()
-            return conflict_page(
-                form,
+            response = save_edit(
                 record,
-                _call_in_conflict_fields(form, record),
+                form,
+                lambda: edit_call_in(current_user, record, **_call_in_fields(form)),
+                audit_type=None,  # as on the edit form's GET, which audits no view either
+                conflict_fields=lambda: _call_in_conflict_fields(form, record),
                 form_template="deterrence/_call_in_form.html",
                 **context,
             )
@@ -418,6 +415,8 @@ def edit_call_in_view(call_in_id: int):
             db.session.rollback()
             flash(str(exc), "danger")
         else:
+            if response is not None:
+                return response
             flash("Call-in updated.", "success")
             return redirect(url_for("deterrence.call_in", call_in_id=record.id))
     return render_template("deterrence/edit_call_in.html", form=form, **context)
@@ -562,25 +561,21 @@ def edit_notification_view(notification_id: int):
     form = NotificationEditForm()
     if form.validate_on_submit():
         try:
-            check_version(record, form.version.data)
-            edit_notification(current_user, record, **_notification_fields(form))
-            commit_edit()
-        except CONFLICTS:
-            db.session.rollback()
-            record_event(current_user, "view", "notification", record.id, detail="edit conflict")
-            response = conflict_page(
-                form,
+            response = save_edit(
                 record,
-                _notification_conflict_fields(form, record),
+                form,
+                lambda: edit_notification(current_user, record, **_notification_fields(form)),
+                audit_type="notification",
+                conflict_fields=lambda: _notification_conflict_fields(form, record),
                 form_template="deterrence/_notification_form.html",
                 **context,
             )
-            db.session.commit()  # the conflict page shows saved values: its audit row must land
-            return response
         except DeterrenceRuleError as exc:
             db.session.rollback()
             flash(str(exc), "danger")
         else:
+            if response is not None:
+                return response
             flash("Notification updated.", "success")
             return redirect(url_for("deterrence.notification", notification_id=record.id))
     return render_template("deterrence/edit_notification.html", form=form, **context)

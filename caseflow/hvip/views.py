@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from caseflow.audit.rendering import render_and_commit
 from caseflow.audit.services import record_event
-from caseflow.conflicts import CONFLICTS, check_version, commit_edit, conflict_page
+from caseflow.conflicts import save_edit
 from caseflow.extensions import db
 from caseflow.hvip.forms import ClaimEditForm, ClaimForm, InjuryEditForm, InjuryForm
 from caseflow.hvip.queries import funnel_counts
@@ -304,25 +304,21 @@ def edit_injury_view(injury_id: int):
         _drop_demographics(form)
     if form.validate_on_submit():
         try:
-            check_version(record, form.version.data)
-            edit_injury(current_user, record, **_injury_fields(form))
-            commit_edit()
-        except CONFLICTS:
-            db.session.rollback()
-            record_event(current_user, "view", "injury", record.id, detail="edit conflict")
-            response = conflict_page(
-                form,
+            response = save_edit(
                 record,
-                _injury_conflict_fields(form, record),
+                form,
+                lambda: edit_injury(current_user, record, **_injury_fields(form)),
+                audit_type="injury",
+                conflict_fields=lambda: _injury_conflict_fields(form, record),
                 form_template="hvip/_injury_form.html",
                 **context,
             )
-            db.session.commit()  # the conflict page shows saved values: its audit row must land
-            return response
         except HvipRuleError as exc:
             db.session.rollback()
             flash(str(exc), "danger")
         else:
+            if response is not None:
+                return response
             flash("Injury updated.", "success")
             return redirect(url_for("hvip.injury", injury_id=record.id))
     return render_template("hvip/edit_injury.html", form=form, **context)
@@ -409,21 +405,21 @@ def edit_claim_view(claim_id: int):
     form = ClaimEditForm()
     if form.validate_on_submit():
         try:
-            check_version(claim, form.version.data)
-            edit_claim(current_user, claim, **_claim_fields(form))
-            commit_edit()
-        except CONFLICTS:
-            db.session.rollback()
-            record_event(current_user, "view", "compensation_claim", claim.id, detail="edit conflict")
-            response = conflict_page(
-                form, claim, _claim_conflict_fields(form, claim), form_template="hvip/_claim_form.html", **context
+            response = save_edit(
+                claim,
+                form,
+                lambda: edit_claim(current_user, claim, **_claim_fields(form)),
+                audit_type="compensation_claim",
+                conflict_fields=lambda: _claim_conflict_fields(form, claim),
+                form_template="hvip/_claim_form.html",
+                **context,
             )
-            db.session.commit()  # the conflict page shows saved values: its audit row must land
-            return response
         except HvipRuleError as exc:
             db.session.rollback()
             flash(str(exc), "danger")
         else:
+            if response is not None:
+                return response
             flash("Claim updated.", "success")
             return redirect(url_for("hvip.case_hvip", case_id=case.id))
     return render_template("hvip/edit_claim.html", form=form, **context)

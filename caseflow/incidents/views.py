@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError
 
 from caseflow.audit.rendering import render_and_commit
 from caseflow.audit.services import record_event
-from caseflow.conflicts import CONFLICTS, check_version, commit_edit, conflict_page
+from caseflow.conflicts import save_edit
 from caseflow.extensions import db
 from caseflow.forms_common import ActionForm
 from caseflow.incidents.forms import FindPersonForm, IncidentEditForm, IncidentFilterForm, IncidentForm
@@ -170,15 +170,12 @@ def edit(incident_id: int):
     form = IncidentEditForm()
     if form.validate_on_submit():
         try:
-            check_version(incident, form.version.data)
-            update_incident(current_user, incident, **_incident_fields(form))
-            commit_edit()
-        except CONFLICTS:
-            db.session.rollback()
-            return conflict_page(
-                form,
+            response = save_edit(
                 incident,
-                _conflict_fields(form, incident),
+                form,
+                lambda: update_incident(current_user, incident, **_incident_fields(form)),
+                audit_type=None,  # as on the edit form's GET, which audits no view either
+                conflict_fields=lambda: _conflict_fields(form, incident),
                 form_template="incidents/_form.html",
                 incident=incident,
                 action=url_for("incidents.edit", incident_id=incident.id),
@@ -191,6 +188,8 @@ def edit(incident_id: int):
             db.session.rollback()
             form.source_ref.errors.append("Another incident from this source already has that reference.")
         else:
+            if response is not None:
+                return response
             flash("Incident updated.", "success")
             return redirect(url_for("incidents.show", incident_id=incident.id))
     return render_template("incidents/edit.html", form=form, incident=incident)

@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from caseflow.audit.rendering import render_and_commit
 from caseflow.audit.services import record_event
-from caseflow.conflicts import CONFLICTS, check_version, commit_edit, conflict_page
+from caseflow.conflicts import save_edit
 from caseflow.extensions import db
 from caseflow.followups import (
     FollowUpDoneForm,
@@ -355,25 +355,21 @@ def edit_mediation_view(mediation_id: int):
     _incident_choices(form, record.incident_id, "— none —")
     if form.validate_on_submit():
         try:
-            check_version(record, form.version.data)
-            edit_mediation(current_user, record, **_mediation_fields(form))
-            commit_edit()
-        except CONFLICTS:
-            db.session.rollback()
-            record_event(current_user, "view", "mediation", record.id, detail="edit conflict")
-            response = conflict_page(
-                form,
+            response = save_edit(
                 record,
-                _mediation_conflict_fields(form, record),
+                form,
+                lambda: edit_mediation(current_user, record, **_mediation_fields(form)),
+                audit_type="mediation",
+                conflict_fields=lambda: _mediation_conflict_fields(form, record),
                 form_template="outreach/_mediation_form.html",
                 **context,
             )
-            db.session.commit()  # the conflict page shows saved values: its audit row must land
-            return response
         except OutreachRuleError as exc:
             db.session.rollback()
             _field_error(form, exc)
         else:
+            if response is not None:
+                return response
             flash("Mediation updated.", "success")
             return redirect(url_for("outreach.mediation", mediation_id=record.id))
     return render_template("outreach/edit_mediation.html", form=form, **context)
@@ -631,25 +627,21 @@ def edit_response_view(response_id: int):
     _responder_choices(form, program, record.responder_id)
     if form.validate_on_submit():
         try:
-            check_version(record, form.version.data)
-            edit_response(current_user, record, **_response_fields(form))
-            commit_edit()
-        except CONFLICTS:
-            db.session.rollback()
-            record_event(current_user, "view", "shooting_response", record.id, detail="edit conflict")
-            page = conflict_page(
-                form,
+            page = save_edit(
                 record,
-                _response_conflict_fields(form, record),
+                form,
+                lambda: edit_response(current_user, record, **_response_fields(form)),
+                audit_type="shooting_response",
+                conflict_fields=lambda: _response_conflict_fields(form, record),
                 form_template="outreach/_response_form.html",
                 **context,
             )
-            db.session.commit()  # the conflict page shows saved values: its audit row must land
-            return page
         except OutreachRuleError as exc:
             db.session.rollback()
             _field_error(form, exc)
         else:
+            if page is not None:
+                return page
             flash("Response updated.", "success")
             return redirect(url_for("outreach.response", response_id=record.id))
     return render_template("outreach/edit_response.html", form=form, **context)
@@ -768,15 +760,12 @@ def edit_activity_view(activity_id: int):
     form = ActivityEditForm()
     if form.validate_on_submit():
         try:
-            check_version(record, form.version.data)
-            edit_activity(current_user, record, **_activity_fields(form))
-            commit_edit()
-        except CONFLICTS:
-            db.session.rollback()
-            return conflict_page(
-                form,
+            response = save_edit(
                 record,
-                _activity_conflict_fields(form, record),
+                form,
+                lambda: edit_activity(current_user, record, **_activity_fields(form)),
+                audit_type=None,  # as on the edit form's GET, which audits no view either
+                conflict_fields=lambda: _activity_conflict_fields(form, record),
                 form_template="outreach/_activity_form.html",
                 **context,
             )
@@ -784,6 +773,8 @@ def edit_activity_view(activity_id: int):
             db.session.rollback()
             _field_error(form, exc)
         else:
+            if response is not None:
+                return response
             flash("Activity updated.", "success")
             return redirect(url_for("outreach.activities", program_id=record.program_id))
     return render_template("outreach/edit_activity.html", form=form, **context)

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from caseflow.cases.intake import active_criteria
 from caseflow.cases.services import program_referral_sources
-from caseflow.conflicts import CONFLICTS, check_version, commit_edit, conflict_page
+from caseflow.conflicts import save_edit
 from caseflow.extensions import db
 from caseflow.forms_common import ActionForm
 from caseflow.models import Program, ProgramCriterion
@@ -51,6 +51,14 @@ def _render(program, form, criterion_form, status=200):
     )
 
 
+def _settings_conflict_fields(form, program, fields: dict) -> list[tuple[str, str, str]]:
+    current_sources = ", ".join(label_of(REFERRAL_SOURCES, s) for s in program_referral_sources(program))
+    typed_sources = ", ".join(label_of(REFERRAL_SOURCES, s) for s in form.referral_sources.data or [])
+    return [(form[name].label.text, str(value), str(getattr(program, name))) for name, value in fields.items()] + [
+        ("Referral sources", typed_sources, current_sources)
+    ]
+
+
 @bp.route("/<int:program_id>/settings", methods=["GET", "POST"])
 def settings(program_id: int):
     program = _managed_program_or_404(program_id)
@@ -67,25 +75,18 @@ def settings(program_id: int):
             "caseload_target": form.caseload_target.data,
             "workers_see_own_caseload_only": form.workers_see_own_caseload_only.data,
         }
-        try:
-            check_version(program, form.version.data)
-            update_settings(current_user, program, referral_sources=form.referral_sources.data or [], **fields)
-            commit_edit()
-        except CONFLICTS:
-            db.session.rollback()
-            current_sources = ", ".join(label_of(REFERRAL_SOURCES, s) for s in program_referral_sources(program))
-            typed_sources = ", ".join(label_of(REFERRAL_SOURCES, s) for s in form.referral_sources.data or [])
-            compare = [
-                (form[name].label.text, str(value), str(getattr(program, name))) for name, value in fields.items()
-            ] + [("Referral sources", typed_sources, current_sources)]
-            return conflict_page(
-                form,
-                program,
-                compare,
-                form_template="programs/_settings_form.html",
-                program=program,
-                action=url_for("programs.settings", program_id=program.id),
-            )
+        response = save_edit(
+            program,
+            form,
+            lambda: update_settings(current_user, program, referral_sources=form.referral_sources.data or [], **fields),
+            audit_type=None,  # program settings hold no participant data
+            conflict_fields=lambda: _settings_conflict_fields(form, program, fields),
+            form_template="programs/_settings_form.html",
+            program=program,
+            action=url_for("programs.settings", program_id=program.id),
+        )
+        if response is not None:
+            return response
         flash("Settings saved.", "success")
         return redirect(url_for("programs.settings", program_id=program.id))
     return _render(program, form, CriterionForm(formdata=None))
