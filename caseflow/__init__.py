@@ -229,3 +229,7 @@ def _sqlite_pragmas(dbapi_connection, _record):
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
+    # Local calendar days in SQL: SQLite borrows Python's zone database (see timezones.local_date_sql).
+    from caseflow.timezones import SQLITE_LOCAL_DATE, sqlite_local_date
+
+    dbapi_connection.create_function(SQLITE_LOCAL_DATE, 2, sqlite_local_date, deterministic=True)

@@ -31,3 +31,29 @@ def to_local(utc: datetime | None) -> datetime | None:
     if utc is None:
         return None
     return utc.replace(tzinfo=UTC).astimezone(_zone()).replace(tzinfo=None)
+
+
+SQLITE_LOCAL_DATE = "caseflow_local_date"
+
+
+def sqlite_local_date(stored: str | None, zone_name: str) -> str | None:
+    """SQLite function body: a stored naive-UTC time as its local calendar day ('YYYY-MM-DD').
+
+    SQLite has no zone database, so the app lends it Python's; PostgreSQL uses its own.
+    """
+    if stored is None:
+        return None
+    moment = datetime.fromisoformat(stored).replace(tzinfo=UTC)
+    return moment.astimezone(ZoneInfo(zone_name)).date().isoformat()
+
+
+def local_date_sql(utc_column):
+    """SQL for the local calendar day of a stored naive-UTC time, the same on SQLite and PostgreSQL."""
+    from sqlalchemy import Date, cast, func
+
+    from caseflow.extensions import db
+
+    zone_name = _zone().key
+    if db.session.get_bind().dialect.name == "postgresql":
+        return cast(func.timezone(zone_name, func.timezone("UTC", utc_column)), Date)
+    return getattr(func, SQLITE_LOCAL_DATE)(utc_column, zone_name)

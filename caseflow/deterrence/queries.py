@@ -6,18 +6,16 @@ counting as the record it was merged into.
 """
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, time, timedelta
 
-from flask import current_app
-from sqlalchemy import Date, and_, cast, func, or_, select, union_all
+from sqlalchemy import and_, func, or_, select, union_all
 from sqlalchemy import case as sql_case
 
 from caseflow.extensions import db
 from caseflow.models import CallIn, CallInInvitee, CallInServiceRequest, Case, Notification, Participant, Referral
 from caseflow.models.choices import SERVICE_CATEGORIES
 from caseflow.models.deterrence import NOTIFICATION_TRIGGERS
-from caseflow.timezones import to_utc
+from caseflow.timezones import local_date_sql, to_utc
 
 CONNECTED_STATUSES = ("connected", "completed")
 
@@ -100,55 +98,6 @@ def _live_call_ins(program_id: int, start: date, end: date):
     return and_(
         CallIn.program_id == program_id, CallIn.deleted_at.is_(None), CallIn.held_at >= low, CallIn.held_at < high
     )
-
-
-def _zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config.get("TIMEZONE", "UTC"))
-
-
-def _offsets(low: datetime, high: datetime) -> list[tuple[datetime | None, int]]:
-    """The zone's UTC offset (seconds) over [low, high) in UTC, as (valid until, offset) pieces."""
-    zone = _zone()
-
-    def offset_at(moment: datetime) -> int:
-        return int(moment.replace(tzinfo=UTC).astimezone(zone).utcoffset().total_seconds())
-
-    pieces: list[tuple[datetime | None, int]] = []
-    current, day = offset_at(low), low
-    while day < high:
-        next_day = min(day + timedelta(days=1), high)
-        if offset_at(next_day) != current:
-            # A clock change inside this day: find its hour (zones change on the hour or half hour).
-            moment = day
-            while offset_at(moment) == current:
-                moment += timedelta(minutes=30)
-            pieces.append((moment, current))
-            current = offset_at(moment)
-        day = next_day
-    pieces.append((None, current))
-    return pieces
-
-
-def _local_day(column, start: date, end: date):
-    """The local calendar day of a stored naive-UTC time, computed in SQL.
-
-    PostgreSQL converts with its own zone database. SQLite has none, so the zone's offsets
-    over the period (DST changes included) are written into a CASE; the rows are filtered
-    to the period, so those offsets are all it needs.
-    """
-    bind = db.session.get_bind()
-    if bind.dialect.name == "postgresql":
-        zone_name = _zone().key
-        return cast(func.timezone(zone_name, func.timezone("UTC", column)), Date)
-    pieces = _offsets(*_utc_bounds(start, end))
-
-    def shifted(seconds: int):
-        return func.date(column, f"{seconds:+d} seconds")
-
-    if len(pieces) == 1:
-        return shifted(pieces[0][1])
-    *bounded, (_, last) = pieces
-    return sql_case(*[(column < until, shifted(offset)) for until, offset in bounded], else_=shifted(last))
 
 
 def call_in_counts(program_id: int, start: date, end: date) -> CallInCounts:
@@ -253,7 +202,7 @@ def offer_pipeline(program_id: int, start: date, end: date) -> OfferPipeline:
     attended = (
         select(
             person.label("person_id"),
-            _local_day(CallIn.held_at, start, end).label("offered_on"),
+            local_date_sql(CallIn.held_at).label("offered_on"),
             CallInInvitee.help_accepted.label("accepted"),
         )
         .select_from(CallInInvitee)
