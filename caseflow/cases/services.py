@@ -2,9 +2,7 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import case as sql_case
 from sqlalchemy import select
-from sqlalchemy.orm import contains_eager, selectinload
 
 from caseflow.audit.services import record_event
 from caseflow.extensions import db
@@ -19,27 +17,11 @@ from caseflow.models import (
     can_transition,
 )
 from caseflow.models.case import OPEN_STATUSES
-from caseflow.permissions import case_scope, role_in
+from caseflow.permissions import role_in
 
 
 class CaseRuleError(ValueError):
     """A domain rule refused the operation; the message is shown to the user."""
-
-
-def my_cases_query(user: User):
-    """The user's own open caseload first, then other visible open cases."""
-    return (
-        select(Case)
-        .join(Participant, Participant.id == Case.participant_id)
-        .where(case_scope(user), Case.status.in_(OPEN_STATUSES), Participant.deleted_at.is_(None))
-        .options(contains_eager(Case.participant), selectinload(Case.program))
-        .order_by(
-            sql_case((Case.assigned_worker_id == user.id, 0), else_=1),
-            Participant.last_name,
-            Participant.first_name,
-            Case.id,
-        )
-    )
 
 
 def open_case(

@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, literal, select, union_all
 from sqlalchemy.orm import selectinload
 
+from caseflow.caseload.queries import target_days
 from caseflow.extensions import db
 from caseflow.hvip.services import follow_up_schedule
 from caseflow.models import (
@@ -123,7 +124,8 @@ def case_header(case: Case, today: date) -> CaseHeader:
     due: list[DueItem] = []
     if case.status in ("active", "inactive"):
         start = last_local.date() if last_local else (case.enrolled_on or case.referred_on)
-        contact_due = start + timedelta(days=case.program.contact_frequency_days)
+        # The home page's rule: high risk halves the program's contact frequency.
+        contact_due = start + timedelta(days=target_days(case.program.contact_frequency_days, case.risk_level))
         due.append(DueItem("Contact", contact_due, contact_due < today))
     referrals = db.session.execute(
         select(Referral)

@@ -1,4 +1,4 @@
-"""The home page (the user's caseload) and an unauthenticated health check."""
+"""The home page (the user's caseload, most urgent first) and an unauthenticated health check."""
 
 from flask import Blueprint, abort, current_app, redirect, request, url_for
 from flask_login import current_user
@@ -6,9 +6,10 @@ from sqlalchemy import text
 
 from caseflow.audit.rendering import render_and_commit
 from caseflow.audit.services import record_event
-from caseflow.cases.services import my_cases_query
+from caseflow.caseload.queries import caseload_summary, my_cases_query, paginate_caseload
 from caseflow.extensions import db
 from caseflow.permissions import is_partner_only, partner_programs, programs_for
+from caseflow.timezones import local_today
 
 bp = Blueprint("main", __name__)
 
@@ -21,15 +22,20 @@ def home():
         if not programs:
             abort(404)
         return redirect(url_for("deterrence.figures", program_id=programs[0].id))
-    page = db.paginate(
-        my_cases_query(current_user),
+    today = local_today()
+    summary = caseload_summary(current_user, today)
+    page = paginate_caseload(
+        my_cases_query(current_user, today),
         page=request.args.get("page", 1, type=int),
         per_page=current_app.config["PAGE_SIZE"],
-        error_out=False,
+        total=summary.cases,
+        today=today,
     )
     if page.items:
-        record_event(current_user, "list", "case", record_ids=[c.id for c in page.items], detail="home caseload")
-    return render_and_commit("main/home.html", page=page, programs=programs_for(current_user))
+        record_event(
+            current_user, "list", "case", record_ids=[row.case_id for row in page.items], detail="home caseload"
+        )
+    return render_and_commit("main/home.html", page=page, summary=summary, programs=programs_for(current_user))
 
 
 @bp.route("/health")

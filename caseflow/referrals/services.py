@@ -2,8 +2,9 @@
 
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.sql import ColumnElement
 
 from caseflow.audit.services import record_event
 from caseflow.consents.services import find_valid_consent
@@ -194,20 +195,23 @@ def change_referral_status(actor: User, referral: Referral, new_status: str, *, 
     return referral
 
 
+def referral_overdue(today: date) -> ColumnElement[bool]:
+    """The one SQL definition of an overdue referral: live, still waiting, and past its due date."""
+    return and_(
+        Referral.deleted_at.is_(None),
+        Referral.due_on.is_not(None),
+        Referral.due_on < today,
+        Referral.status.in_(WAITING_STATUSES),
+    )
+
+
 def overdue_referrals_query(user: User, today: date):
     """Referrals in the user's scope still waiting past their due date, oldest due first."""
     return (
         select(Referral)
         .join(Case, Case.id == Referral.case_id)
         .join(Participant, Participant.id == Case.participant_id)
-        .where(
-            case_scope(user),
-            Referral.deleted_at.is_(None),
-            Participant.deleted_at.is_(None),
-            Referral.due_on.is_not(None),
-            Referral.due_on < today,
-            Referral.status.in_(WAITING_STATUSES),
-        )
+        .where(case_scope(user), Participant.deleted_at.is_(None), referral_overdue(today))
         .options(
             contains_eager(Referral.case).contains_eager(Case.participant),
             contains_eager(Referral.case).selectinload(Case.program),

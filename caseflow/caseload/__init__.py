@@ -1,0 +1,1 @@
+"""A worker's caseload sorted by urgency: the figures behind the home page."""
