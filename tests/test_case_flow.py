@@ -221,6 +221,29 @@ def test_manager_configures_the_screen_and_referral_sources(client, team):
     assert "Recent gunshot injury" in page
 
 
+def test_stale_program_settings_get_a_conflict_page_and_overwrite_nothing(client, team):
+    """Two managers edit the settings at once: the second, from the old version, sees both values."""
+    program = team["outreach"]
+    stale_version = str(program.version)
+    program.caseload_target = 18
+    db.session.commit()
+    login(client, team["manager"])
+    response = client.post(
+        f"/programs/{program.id}/settings",
+        data={
+            "version": stale_version,
+            "eligibility_threshold": "0",
+            "contact_frequency_days": "7",
+            "caseload_target": "12",
+        },
+    )
+    assert response.status_code == 409
+    body = response.get_data(as_text=True)
+    assert "12" in body and "18" in body
+    db.session.expire_all()
+    assert db.session.get(type(program), program.id).caseload_target == 18
+
+
 def test_only_managers_reach_program_settings(client, team):
     """Workers and supervisors get 404; the page does not confirm the program's setup."""
     for who in ("worker", "supervisor"):
