@@ -180,3 +180,27 @@ def require_member(user: User, program_id: int) -> None:
     """403 unless the user holds any role in the program; guards every write on a case."""
     if role_in(user, program_id) is None:
         abort(403)
+
+
+def get_module_program_or_404(user: User, program_id: int, kind: str) -> Program:
+    """A live program of one module kind where the user does casework; anything else is 404."""
+    program = db.session.get(Program, program_id)
+    if program is None or program.deleted_at is not None or program.kind != kind or role_in(user, program.id) is None:
+        abort(404)
+    return program
+
+
+def get_module_case_or_404(user: User, case_id: int, kind: str) -> Case:
+    """A case in the user's scope whose program is of one module kind (and where they do casework)."""
+    case = get_case_or_404(user, case_id)
+    get_module_program_or_404(user, case.program_id, kind)
+    return case
+
+
+def get_module_record_or_404(user: User, model, record_id: int, kind: str):
+    """A live program-owned module record (mediation, call-in, injury, ...) of a program the user works in."""
+    record = db.session.get(model, record_id)
+    if record is None or record.deleted_at is not None:
+        abort(404)
+    get_module_program_or_404(user, record.program_id, kind)
+    return record

@@ -70,7 +70,9 @@ from caseflow.models import (
 from caseflow.models.choices import SERVICE_CATEGORIES, label_of
 from caseflow.models.deterrence import NOTIFICATION_TRIGGERS
 from caseflow.permissions import (
-    get_case_or_404,
+    get_module_case_or_404,
+    get_module_program_or_404,
+    get_module_record_or_404,
     get_participant_or_404,
     partner_programs,
     role_in,
@@ -81,6 +83,7 @@ from caseflow.suppression import breakdown_cells, show_count
 from caseflow.timezones import local_today, to_local, to_utc
 
 bp = Blueprint("deterrence", __name__)
+KIND = "focused_deterrence"
 
 FIGURES_DAYS = 90
 
@@ -90,34 +93,20 @@ FIGURES_DAYS = 90
 
 def _program_or_404(program_id: int) -> Program:
     """A live focused deterrence program where the user does casework; partners and others get 404."""
-    program = db.session.get(Program, program_id)
-    if not is_fd_program(program) or role_in(current_user, program.id) is None:
-        abort(404)
-    return program
+    return get_module_program_or_404(current_user, program_id, KIND)
 
 
 def _case_or_404(case_id: int) -> Case:
-    """A case in the user's scope that belongs to a focused deterrence program they work in."""
-    case = get_case_or_404(current_user, case_id)
-    if not is_fd_program(case.program) or role_in(current_user, case.program_id) is None:
-        abort(404)
-    return case
+    return get_module_case_or_404(current_user, case_id, KIND)
 
 
 def _call_in_or_404(call_in_id: int) -> CallIn:
-    call_in = db.session.get(CallIn, call_in_id)
-    if call_in is None or call_in.deleted_at is not None:
-        abort(404)
-    _program_or_404(call_in.program_id)
-    return call_in
+    return get_module_record_or_404(current_user, CallIn, call_in_id, KIND)
 
 
 def _notification_or_404(notification_id: int) -> Notification:
     """A live notification of the user's program about someone in their scope (its notes are about them)."""
-    notification = db.session.get(Notification, notification_id)
-    if notification is None or notification.deleted_at is not None:
-        abort(404)
-    _program_or_404(notification.program_id)
+    notification = get_module_record_or_404(current_user, Notification, notification_id, KIND)
     get_participant_or_404(current_user, notification.participant_id)
     return notification
 

@@ -6,7 +6,7 @@ Everything here is for members of an HVIP program; anyone else gets 404, so noth
 from datetime import date, timedelta
 from decimal import Decimal
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
@@ -25,14 +25,20 @@ from caseflow.hvip.services import (
     edit_claim,
     edit_injury,
     follow_up_schedule,
-    is_hvip_program,
     record_claim,
     record_injury,
 )
 from caseflow.models import Case, CompensationClaim, Injury, Program
 from caseflow.models.choices import GENDERS, label_of
 from caseflow.models.hvip import CARE_LEVELS, COMPENSATION_STATUSES, FUNNEL_STAGES, INJURY_MECHANISMS
-from caseflow.permissions import case_scope, get_case_or_404, get_child_or_404, role_in
+from caseflow.permissions import (
+    case_scope,
+    get_case_or_404,
+    get_child_or_404,
+    get_module_case_or_404,
+    get_module_program_or_404,
+    get_module_record_or_404,
+)
 from caseflow.submissions import commit_once
 from caseflow.timezones import local_today, to_local, to_utc
 
@@ -46,27 +52,16 @@ HIDDEN = "(hidden)"
 
 
 def _program_or_404(program_id: int) -> Program:
-    """A live HVIP program the user belongs to."""
-    program = db.session.get(Program, program_id)
-    if not is_hvip_program(program) or role_in(current_user, program.id) is None:
-        abort(404)
-    return program
+    return get_module_program_or_404(current_user, program_id, "hvip")
 
 
 def _case_or_404(case_id: int) -> Case:
-    """A case in the user's scope that belongs to an HVIP program."""
-    case = get_case_or_404(current_user, case_id)
-    if not is_hvip_program(case.program):
-        abort(404)
-    return case
+    return get_module_case_or_404(current_user, case_id, "hvip")
 
 
 def _injury_or_404(injury_id: int) -> Injury:
     """A live injury of an HVIP program the user belongs to; a linked case must be in their scope too."""
-    injury = db.session.get(Injury, injury_id)
-    if injury is None or injury.deleted_at is not None:
-        abort(404)
-    _program_or_404(injury.program_id)
+    injury = get_module_record_or_404(current_user, Injury, injury_id, "hvip")
     if injury.case_id is not None:
         # Caseload-only programs: the linked person is as private as their case.
         get_case_or_404(current_user, injury.case_id)

@@ -62,7 +62,6 @@ from caseflow.outreach.services import (
     edit_activity,
     edit_mediation,
     edit_response,
-    is_outreach_program,
     link_mediation_person,
     mediation_people,
     minutes_to_response,
@@ -73,11 +72,18 @@ from caseflow.outreach.services import (
     unlink_mediation_person,
 )
 from caseflow.participants.services import search_participants
-from caseflow.permissions import get_participant_or_404, participant_scope, role_in, supervises
+from caseflow.permissions import (
+    get_module_program_or_404,
+    get_module_record_or_404,
+    get_participant_or_404,
+    participant_scope,
+    supervises,
+)
 from caseflow.submissions import commit_once
 from caseflow.timezones import local_today, to_local, to_utc
 
 bp = Blueprint("outreach", __name__)
+KIND = "street_outreach"
 
 DEFAULT_DAYS = 90
 TIME_FORMAT = "%d %b %Y, %H:%M"
@@ -88,36 +94,23 @@ DAY_FORMAT = "%d %b %Y"
 
 
 def _program_or_404(program_id: int) -> Program:
-    """A live street outreach program the user works in (a partner membership is not enough)."""
-    program = db.session.get(Program, program_id)
-    if not is_outreach_program(program) or role_in(current_user, program.id) is None:
-        abort(404)
-    return program
+    return get_module_program_or_404(current_user, program_id, KIND)
 
 
 def _mediation_or_404(mediation_id: int) -> Mediation:
-    mediation = db.session.get(Mediation, mediation_id)
-    if mediation is None or mediation.deleted_at is not None:
-        abort(404)
-    _program_or_404(mediation.program_id)
-    return mediation
+    return get_module_record_or_404(current_user, Mediation, mediation_id, KIND)
 
 
 def _response_or_404(response_id: int) -> ShootingResponse:
     """A live response of the user's program; a deleted incident takes its responses out of view."""
-    response = db.session.get(ShootingResponse, response_id)
-    if response is None or response.deleted_at is not None or response.incident.deleted_at is not None:
+    response = get_module_record_or_404(current_user, ShootingResponse, response_id, KIND)
+    if response.incident.deleted_at is not None:
         abort(404)
-    _program_or_404(response.program_id)
     return response
 
 
 def _activity_or_404(activity_id: int) -> OutreachActivity:
-    activity = db.session.get(OutreachActivity, activity_id)
-    if activity is None or activity.deleted_at is not None:
-        abort(404)
-    _program_or_404(activity.program_id)
-    return activity
+    return get_module_record_or_404(current_user, OutreachActivity, activity_id, KIND)
 
 
 def _day_start(day: date) -> datetime:
