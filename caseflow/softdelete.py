@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import null, select
 
 from caseflow.audit.services import record_event
 from caseflow.cases.services import has_open_case
@@ -14,10 +14,14 @@ from caseflow.models import (
     Contact,
     Goal,
     Injury,
+    Mediation,
     Outcome,
+    OutreachActivity,
+    Program,
     ProgramMembership,
     Referral,
     Screening,
+    ShootingResponse,
     User,
 )
 from caseflow.models.base import utcnow
@@ -84,15 +88,29 @@ class RestoreError(ValueError):
     """A restore would break a rule; the message says what to do first."""
 
 
-KINDS = {"case": Case, **CHILD_KINDS}
+# Module records owned by a program rather than a case; each comes back on its own.
+PROGRAM_KINDS = {
+    "mediation": Mediation,
+    "shooting_response": ShootingResponse,
+    "outreach_activity": OutreachActivity,
+}
+KINDS = {"case": Case, **CHILD_KINDS, **PROGRAM_KINDS}
 
 
 @dataclass
 class DeletedItem:
     kind: str
     record: object
-    case: Case
+    case: Case | None
     deleted_by: User | None
+    program: object = None
+
+    @property
+    def label(self) -> str:
+        """What the restore list says about the record: a person for case records, the program otherwise."""
+        if self.case is not None:
+            return f"{self.case.participant.display_name} · {self.case.program.name}"
+        return self.program.name if self.program is not None else ""
 
 
 def _supervised_programs(user: User):
@@ -103,18 +121,29 @@ def _supervised_programs(user: User):
     )
 
 
+def _deleted_stmt(model, user: User):
+    """Deleted records of one kind in the programs the user supervises, with their case (None for module records)."""
+    if model is Case:
+        stmt = select(Case, Case)
+        program_id = Case.program_id
+    elif model in PROGRAM_KINDS.values():
+        stmt = select(model, null())
+        program_id = model.program_id
+    else:
+        stmt = select(model, Case).join(Case, Case.id == model.case_id)
+        program_id = Case.program_id
+    return stmt.where(model.deleted_at.is_not(None), program_id.in_(_supervised_programs(user)))
+
+
 def deleted_items(user: User, limit: int = 200) -> list[DeletedItem]:
-    """What supervisors may restore: deleted cases and case records in programs they supervise."""
+    """What supervisors may restore: deleted cases, case records and module records in programs they supervise."""
     items: list[DeletedItem] = []
     for kind, model in KINDS.items():
-        if model is Case:
-            stmt = select(Case, Case).where(Case.deleted_at.is_not(None))
-        else:
-            stmt = select(model, Case).join(Case, Case.id == model.case_id).where(model.deleted_at.is_not(None))
-        stmt = stmt.where(Case.program_id.in_(_supervised_programs(user))).order_by(model.deleted_at.desc())
-        for record, case in db.session.execute(stmt.limit(limit)).all():
+        stmt = _deleted_stmt(model, user).order_by(model.deleted_at.desc()).limit(limit)
+        for record, case in db.session.execute(stmt).all():
             deleted_by = db.session.get(User, record.deleted_by_id) if record.deleted_by_id else None
-            items.append(DeletedItem(kind, record, case, deleted_by))
+            program = db.session.get(Program, record.program_id) if case is None else None
+            items.append(DeletedItem(kind, record, case, deleted_by, program))
     items.sort(key=lambda item: item.record.deleted_at, reverse=True)
     return items[:limit]
 
@@ -124,13 +153,7 @@ def find_deleted(user: User, kind: str, record_id: int) -> DeletedItem | None:
     model = KINDS.get(kind)
     if model is None:
         return None
-    if model is Case:
-        stmt = select(Case, Case).where(Case.id == record_id)
-    else:
-        stmt = select(model, Case).join(Case, Case.id == model.case_id).where(model.id == record_id)
-    row = db.session.execute(
-        stmt.where(model.deleted_at.is_not(None), Case.program_id.in_(_supervised_programs(user)))
-    ).first()
+    row = db.session.execute(_deleted_stmt(model, user).where(model.id == record_id)).first()
     return DeletedItem(kind, row[0], row[1], None) if row else None
 
 
@@ -142,6 +165,6 @@ def restore_item(actor: User, item: DeletedItem) -> None:
             raise RestoreError("This person has another open case in the program now; close it before restoring.")
         restore_case(actor, item.case)
         return
-    if item.case.deleted_at is not None:
+    if item.case is not None and item.case.deleted_at is not None:
         raise RestoreError("Its case is deleted: restore the case first, which brings this back with it.")
     restore(actor, item.record, item.kind)

@@ -751,3 +751,25 @@ def test_a_supervisor_deletes_a_mediation_and_it_leaves_every_page_and_figure(cl
     assert client.get(f"/mediations/{mediation.id}").status_code == 404
     assert "Deletedville" not in client.get(f"/outreach/{program.id}/mediations").get_data(as_text=True)
     assert mediation_counts(program.id, local_today() - timedelta(days=30), local_today()).total == 0
+
+
+def test_a_deleted_mediation_waits_in_deleted_items_and_the_supervisor_restores_it(client, outreach, make_user):
+    """Module records come back from the same Deleted items page as case records."""
+    program, worker = outreach
+    supervisor = make_user(roles={program: "supervisor"})
+    mediation = _mediation(program, outcome="resolved", area="Comebackville")
+    login(client, supervisor)
+    client.post(f"/mediations/{mediation.id}/delete")
+    listing = client.get("/deleted").get_data(as_text=True)
+    assert "Mediation" in listing and program.name in listing
+    assert f"/deleted/mediation/{mediation.id}/restore" in listing
+    restored = client.post(f"/deleted/mediation/{mediation.id}/restore", follow_redirects=True)
+    assert "Restored." in restored.get_data(as_text=True)
+    assert client.get(f"/mediations/{mediation.id}").status_code == 200
+    assert audit_count(action="restore", record_type="mediation", record_id=mediation.id) == 1
+    # A worker cannot restore, and cannot even find it in the list.
+    client.post(f"/mediations/{mediation.id}/delete")
+    login(client, worker)
+    assert client.post(f"/deleted/mediation/{mediation.id}/restore").status_code == 404
+    db.session.refresh(mediation)
+    assert mediation.deleted_at is not None

@@ -400,12 +400,11 @@ def delete_case(case_id: int):
 
 @bp.route("/deleted")
 def deleted():
-    """Soft-deleted cases and case records in the programs this user supervises."""
+    """Soft-deleted cases, case records and module records in the programs this user supervises."""
     items = softdelete.deleted_items(current_user)
-    if items:
-        record_event(
-            current_user, "list", "case", record_ids=sorted({i.case.id for i in items}), detail="deleted items"
-        )
+    case_ids = sorted({i.case.id for i in items if i.case is not None})
+    if case_ids:
+        record_event(current_user, "list", "case", record_ids=case_ids, detail="deleted items")
     return render_and_commit("cases/deleted.html", items=items, action_form=ActionForm())
 
 
