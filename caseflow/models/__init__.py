@@ -2,7 +2,7 @@
 
 from caseflow.models.audit import AuditEvent
 from caseflow.models.case import CASE_STATUSES, CASE_TRANSITIONS, Case, CaseStatusChange, can_transition
-from caseflow.models.casework import CaseAssignment, ClosureRequest, FormSubmission, ParticipantMerge
+from caseflow.models.casework import CaseAssignment, ClosureRequest, FormSubmission, MergeRequest, ParticipantMerge
 from caseflow.models.consent import Consent, ConsentCategory
 from caseflow.models.contact import Contact
 from caseflow.models.deterrence import (
@@ -93,6 +93,7 @@ __all__ = [
     "MEDIATION_OUTCOMES",
     "MEDIATION_SOURCES",
     "Mediation",
+    "MergeRequest",
     "MediationPerson",
     "NOTIFICATION_TRIGGERS",
     "Notification",

@@ -10,6 +10,7 @@ from caseflow.models.base import check_in, utcnow
 from caseflow.models.choices import CLOSURE_REASONS, label_of, values
 
 CLOSURE_REQUEST_STATUSES = [("pending", "Pending"), ("approved", "Approved"), ("rejected", "Rejected")]
+MERGE_REQUEST_STATUSES = [("pending", "Waiting for a supervisor"), ("merged", "Merged"), ("returned", "Returned")]
 
 
 class CaseAssignment(db.Model):
@@ -69,6 +70,37 @@ class ParticipantMerge(db.Model):
     merged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     merged_at: Mapped[datetime] = mapped_column(default=utcnow)
     note: Mapped[str] = mapped_column(Text, default="")
+
+
+class MergeRequest(db.Model):
+    """A worker's report that two records are one person, which a supervisor merges or returns."""
+
+    __tablename__ = "merge_requests"
+    __table_args__ = (
+        check_in("status", values(MERGE_REQUEST_STATUSES)),
+        CheckConstraint("participant_id <> other_id", name="distinct_records"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"), index=True)
+    other_id: Mapped[int] = mapped_column(ForeignKey("participants.id"), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+    decided_at: Mapped[datetime | None] = mapped_column(default=None)
+    decision_note: Mapped[str] = mapped_column(Text, default="")
+    merge_id: Mapped[int | None] = mapped_column(ForeignKey("participant_merges.id"), default=None)
+
+    participant: Mapped["Participant"] = relationship(foreign_keys=[participant_id])  # noqa: F821
+    other: Mapped["Participant"] = relationship(foreign_keys=[other_id])  # noqa: F821
+    requested_by: Mapped["User | None"] = relationship(foreign_keys=[requested_by_id])  # noqa: F821
+    decided_by: Mapped["User | None"] = relationship(foreign_keys=[decided_by_id])  # noqa: F821
+
+    @property
+    def status_label(self) -> str:
+        return label_of(MERGE_REQUEST_STATUSES, self.status)
 
 
 class FormSubmission(db.Model):

@@ -182,3 +182,35 @@ class MergeForm(FlaskForm):
     def validate_other_id(self, field):
         if not str(field.data or "").isdigit():
             raise ValidationError("Choose the other record again.")
+
+
+class ReportDuplicateForm(FlaskForm):
+    """A worker's report that another record is the same person, for a supervisor to merge."""
+
+    other_id = IntegerField(
+        "Record number of the other record",
+        description="The number after # on the other person's page.",
+        validators=[InputRequired(message="Enter the other record's number."), NumberRange(min=1)],
+    )
+    reason = TextAreaField(
+        "Why are these the same person?",
+        description="For example: same date of birth and phone; the participant confirmed the street name.",
+        validators=[
+            DataRequired(message="Say why you think these records are the same person."),
+            Length(max=1000, message="Keep the reason under 1000 characters."),
+        ],
+    )
+    submit = SubmitField("Send to a supervisor")
+
+
+class ReturnMergeRequestForm(FlaskForm):
+    """A supervisor returns a duplicate report with what the worker should check."""
+
+    note = TextAreaField(
+        "Why return it?",
+        validators=[
+            DataRequired(message="Say why you are returning this report."),
+            Length(max=1000, message="Keep the note under 1000 characters."),
+        ],
+    )
+    submit = SubmitField("Return to the worker")

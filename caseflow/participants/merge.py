@@ -1,6 +1,7 @@
 """Merging two records of one person: everything moves to the kept record, the other retires."""
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import selectinload
 
 from caseflow.audit.services import record_event
 from caseflow.extensions import db
@@ -11,6 +12,7 @@ from caseflow.models import (
     IncidentPerson,
     Injury,
     MediationPerson,
+    MergeRequest,
     Notification,
     Participant,
     ParticipantAlias,
@@ -113,6 +115,7 @@ def merge_participants(actor: User, kept: Participant, retired: Participant, not
         record_event(
             actor, "update", "case", record_ids=[c.id for c in moved_cases], detail=f"moved by merge {merge.id}"
         )
+    _settle_requests(actor, kept, retired, merge)
     if moved_consents:
         record_event(
             actor, "update", "consent", record_ids=[c.id for c in moved_consents], detail=f"moved by merge {merge.id}"
@@ -189,3 +192,104 @@ def merged_into_visible(user: User, participant_id: int) -> int | None:
     return db.session.execute(
         select(Participant.id).where(Participant.id == current, participant_scope(user))
     ).scalar_one_or_none()
+
+
+# --- duplicate reports from workers -------------------------------------------------------------
+
+
+def _pair(first_id: int, second_id: int):
+    """Either order of two records, for finding a report about the pair."""
+    return or_(
+        and_(MergeRequest.participant_id == first_id, MergeRequest.other_id == second_id),
+        and_(MergeRequest.participant_id == second_id, MergeRequest.other_id == first_id),
+    )
+
+
+def request_merge(actor: User, participant: Participant, other: Participant, reason: str) -> MergeRequest:
+    """A worker reports two records they can see as one person; a supervisor decides."""
+    if participant.id == other.id:
+        raise MergeRuleError("That is this record. Enter the number of the other one.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise MergeRuleError("Say why you think these records are the same person.")
+    pending = db.session.execute(
+        select(MergeRequest.id).where(_pair(participant.id, other.id), MergeRequest.status == "pending")
+    ).first()
+    if pending is not None:
+        raise MergeRuleError("These two records are already reported; a supervisor will review them.")
+    request = MergeRequest(participant_id=participant.id, other_id=other.id, reason=reason, requested_by_id=actor.id)
+    db.session.add(request)
+    db.session.flush()
+    record_event(
+        actor, "create", "merge_request", request.id, record_ids=[participant.id, other.id], detail="duplicate report"
+    )
+    return request
+
+
+def _visible_ids(user: User):
+    return select(Participant.id).where(participant_scope(user))
+
+
+def pending_merge_requests(user: User) -> list[MergeRequest]:
+    """Reports a supervisor can act on: both records still live and in their sight."""
+    if not can_merge(user):
+        return []
+    visible = _visible_ids(user)
+    return list(
+        db.session.execute(
+            select(MergeRequest)
+            .where(
+                MergeRequest.status == "pending",
+                MergeRequest.participant_id.in_(visible),
+                MergeRequest.other_id.in_(visible),
+            )
+            .options(
+                selectinload(MergeRequest.participant),
+                selectinload(MergeRequest.other),
+                selectinload(MergeRequest.requested_by),
+            )
+            .order_by(MergeRequest.requested_at)
+        ).scalars()
+    )
+
+
+def return_merge_request(actor: User, request: MergeRequest, note: str) -> None:
+    """A supervisor decides the records are different people (or need more checking) and says why."""
+    note = (note or "").strip()
+    if not note:
+        raise MergeRuleError("Say why you are returning this report, so the worker knows what to check.")
+    if request.status != "pending":
+        raise MergeRuleError("This report has already been decided.")
+    request.status, request.decision_note = "returned", note
+    request.decided_by_id, request.decided_at = actor.id, utcnow()
+    db.session.flush()
+    record_event(actor, "update", "merge_request", request.id, detail="returned")
+
+
+def _settle_requests(actor: User, kept: Participant, retired: Participant, merge: ParticipantMerge) -> None:
+    """A merge answers any pending report about the same two records."""
+    for request in db.session.execute(
+        select(MergeRequest).where(_pair(kept.id, retired.id), MergeRequest.status == "pending")
+    ).scalars():
+        request.status, request.decided_by_id, request.decided_at = "merged", actor.id, utcnow()
+        request.merge_id = merge.id
+        request.decision_note = f"Merged into record #{kept.id}."
+    db.session.flush()
+
+
+def merge_requests_about(user: User, participant: Participant) -> list[MergeRequest]:
+    """Reports naming this record whose other record the user can also see, newest first."""
+    visible = _visible_ids(user)
+    return list(
+        db.session.execute(
+            select(MergeRequest)
+            .where(
+                or_(
+                    and_(MergeRequest.participant_id == participant.id, MergeRequest.other_id.in_(visible)),
+                    and_(MergeRequest.other_id == participant.id, MergeRequest.participant_id.in_(visible)),
+                )
+            )
+            .options(selectinload(MergeRequest.participant), selectinload(MergeRequest.other))
+            .order_by(MergeRequest.requested_at.desc())
+        ).scalars()
+    )

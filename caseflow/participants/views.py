@@ -18,14 +18,20 @@ from caseflow.participants.forms import (
     OpenCaseForm,
     ParticipantEditForm,
     ParticipantForm,
+    ReportDuplicateForm,
+    ReturnMergeRequestForm,
     SearchForm,
 )
 from caseflow.participants.merge import (
     MergeRuleError,
     can_merge,
     merge_participants,
+    merge_requests_about,
     merged_into_visible,
     open_case_clash_message,
+    pending_merge_requests,
+    request_merge,
+    return_merge_request,
     shared_open_programs,
 )
 from caseflow.participants.services import (
@@ -174,9 +180,15 @@ def show(participant_id: int):
     if merged is not None:
         return merged
     cases = _visible_cases(participant)
-    record_event(current_user, "view", "participant", participant.id)
+    reports = merge_requests_about(current_user, participant)
+    others = sorted({r.other_id if r.participant_id == participant.id else r.participant_id for r in reports})
+    record_event(current_user, "view", "participant", participant.id, record_ids=others)
     return render_and_commit(
-        "participants/show.html", participant=participant, cases=cases, can_merge=can_merge(current_user)
+        "participants/show.html",
+        participant=participant,
+        cases=cases,
+        can_merge=can_merge(current_user),
+        duplicate_reports=reports,
     )
 
 
@@ -383,6 +395,60 @@ def merge(participant_id: int):
             participant, find_form=find_form, other=other, merge_form=_merge_form(participant, other, formdata=False)
         )
     return _merge_page(participant, find_form=find_form, candidates=duplicates_of(current_user, participant).matches)
+
+
+@bp.route("/<int:participant_id>/duplicate", methods=["GET", "POST"])
+def report_duplicate(participant_id: int):
+    """Workers cannot merge; they report the pair and a supervisor merges or returns it."""
+    participant = get_participant_or_404(current_user, participant_id)
+    form = ReportDuplicateForm()
+    if form.validate_on_submit():
+        other = db.session.execute(
+            visible_participants(current_user).where(Participant.id == form.other_id.data)
+        ).scalar_one_or_none()
+        if other is None:
+            form.other_id.errors.append("No record with that number in your programs.")
+        else:
+            try:
+                request_merge(current_user, participant, other, form.reason.data)
+            except MergeRuleError as exc:
+                db.session.rollback()
+                form.other_id.errors.append(str(exc))
+            else:
+                db.session.commit()
+                flash("Sent to a supervisor, who will merge the records or tell you why not.", "success")
+                return redirect(url_for("participants.show", participant_id=participant.id))
+    record_event(current_user, "view", "participant", participant.id, detail="duplicate report form")
+    return render_and_commit("participants/report_duplicate.html", participant=participant, form=form)
+
+
+@bp.route("/merge-requests")
+def merge_requests():
+    """Duplicate reports waiting for a supervisor: review opens the merge page for the pair."""
+    if not can_merge(current_user):
+        abort(404)
+    requests = pending_merge_requests(current_user)
+    shown = sorted({pid for r in requests for pid in (r.participant_id, r.other_id)})
+    if shown:
+        record_event(current_user, "list", "participant", record_ids=shown, detail="merge requests")
+    return render_and_commit("participants/merge_requests.html", requests=requests, form=ReturnMergeRequestForm())
+
+
+@bp.route("/merge-requests/<int:request_id>/return", methods=["POST"])
+def return_merge_request_view(request_id: int):
+    pending = {r.id: r for r in pending_merge_requests(current_user)}
+    merge_request = pending.get(request_id) or abort(404)
+    form = ReturnMergeRequestForm()
+    if form.validate_on_submit():
+        return_merge_request(current_user, merge_request, form.note.data)
+        db.session.commit()
+        flash("Report returned to the worker with your note.", "success")
+        return redirect(url_for("participants.merge_requests"))
+    shown = sorted({pid for r in pending.values() for pid in (r.participant_id, r.other_id)})
+    record_event(current_user, "list", "participant", record_ids=shown, detail="merge requests")
+    return render_and_commit(
+        "participants/merge_requests.html", requests=list(pending.values()), form=form, failed_id=request_id
+    )
 
 
 @bp.route("/<int:participant_id>/cases/new", methods=["GET", "POST"])
