@@ -52,6 +52,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
 def _register_blueprints(app: Flask) -> None:
     from caseflow.admin.views import bp as admin_bp
     from caseflow.auth.views import bp as auth_bp
+    from caseflow.caseload.views import bp as caseload_bp
     from caseflow.cases.views import bp as cases_bp
     from caseflow.consents.views import bp as consents_bp
     from caseflow.deterrence.views import bp as deterrence_bp
@@ -81,6 +82,7 @@ def _register_blueprints(app: Flask) -> None:
         outreach_bp,
         deterrence_bp,
         programs_bp,
+        caseload_bp,
         admin_bp,
     ):
         app.register_blueprint(bp)

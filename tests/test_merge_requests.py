@@ -50,6 +50,7 @@ def test_a_worker_reports_a_duplicate_and_the_supervisor_sees_it(client, pair):
     listing = client.get("/participants/merge-requests").get_data(as_text=True)
     assert "Marcus Bell" in listing and "Markus Bell" in listing and "Same DOB and phone." in listing
     assert f"/participants/{pair['first'].id}/merge?other={pair['second'].id}" in listing
+    assert "1 duplicate report waiting" in client.get("/alerts").get_data(as_text=True)
 
 
 def test_a_report_keeps_what_was_typed_when_refused(client, pair, make_program, make_case):

@@ -19,7 +19,18 @@ from sqlalchemy.sql import ColumnElement
 
 from caseflow.extensions import db
 from caseflow.hvip.services import FOLLOW_UP_DAYS, FOLLOW_UP_WINDOW
-from caseflow.models import Case, CaseAssignment, Contact, Injury, Participant, Program, Referral, User
+from caseflow.models import (
+    Case,
+    CaseAssignment,
+    CaseStatusChange,
+    ClosureRequest,
+    Contact,
+    Injury,
+    Participant,
+    Program,
+    Referral,
+    User,
+)
 from caseflow.models.case import CASE_STATUSES, OPEN_STATUSES
 from caseflow.models.choices import RISK_LEVELS, label_of
 from caseflow.permissions import case_scope
@@ -33,6 +44,8 @@ HIGH_RISK_LEVELS = ("high", "very_high")
 NEW_ASSIGNMENT_DAYS = 7
 # A follow-up check shows as due this many days before its date (and stays due until a contact covers it).
 FOLLOW_UP_NOTICE_DAYS = 7
+# An open case with no status change and no completed contact for more than this many local days is stale.
+STALE_DAYS = 14
 # SQLite has no zone database: the zone's offsets over this much history are written into the SQL.
 
 # Urgency ranks, most urgent first; a case takes the first that applies.
@@ -93,6 +106,12 @@ def _caseload(user: User, today: date):
         .correlate(Case)
         .scalar_subquery()
     )
+    last_status_change = (
+        select(func.max(CaseStatusChange.changed_at))
+        .where(CaseStatusChange.case_id == Case.id)
+        .correlate(Case)
+        .scalar_subquery()
+    )
     assigned_since = to_utc(datetime.combine(today - timedelta(days=NEW_ASSIGNMENT_DAYS), time.min))
     assigned_recently = exists().where(
         CaseAssignment.case_id == Case.id,
@@ -114,6 +133,9 @@ def _caseload(user: User, today: date):
             func.coalesce(overdue_referrals, 0).label("overdue_referrals"),
             sql_case((Program.kind == "hvip", _day_number(discharged_on))).label("discharged_day"),
             _flag(and_(Case.assigned_worker_id == user.id, assigned_recently)).label("assigned_recently"),
+            Case.program_id,
+            Case.assigned_worker_id,
+            func.coalesce(last_status_change, Case.created_at).label("last_status_change_at"),
         )
         .join(Participant, Participant.id == Case.participant_id)
         .join(Program, Program.id == Case.program_id)
@@ -156,8 +178,24 @@ def _caseload(user: User, today: date):
         (figures.c.newly_assigned, NEWLY_ASSIGNED),
         else_=ON_TRACK,
     )
-    return select(figures, _flag(contact_overdue).label("contact_overdue"), urgency.label("urgency")).subquery(
-        "caseload"
+    return select(
+        figures,
+        _flag(contact_overdue).label("contact_overdue"),
+        urgency.label("urgency"),
+        _flag(_is_stale(figures.c.last_status_change_at, figures.c.last_contact_at, today)).label("stale"),
+    ).subquery("caseload")
+
+
+def _is_stale(last_status_change_at, last_contact_at, today: date) -> ColumnElement[bool]:
+    """The one definition of a stale case: no status change and no completed contact for over STALE_DAYS.
+
+    "More than 14 days" counts local days: activity on the local day 14 days ago is not yet stale. Comparing
+    with the UTC start of that local day is the same test as comparing local days, without a per-row conversion.
+    """
+    quiet_since = to_utc(datetime.combine(today - timedelta(days=STALE_DAYS), time.min))
+    return and_(
+        last_status_change_at < quiet_since,
+        or_(last_contact_at.is_(None), last_contact_at < quiet_since),
     )
 
 
@@ -178,6 +216,7 @@ class CaseloadRow:
     follow_ups_due: tuple[str, ...]
     newly_assigned: bool
     urgency: int
+    stale: bool = False
 
     @property
     def contact_overdue(self) -> bool:
@@ -186,6 +225,11 @@ class CaseloadRow:
     @property
     def contact_due_in_days(self) -> int:
         return -self.contact_overdue_days
+
+    @property
+    def stale_days(self) -> int:
+        """The stale rule's number of days, for the badge's words."""
+        return STALE_DAYS
 
 
 @dataclass(frozen=True)
@@ -278,7 +322,95 @@ def paginate_caseload(stmt, *, page: int, per_page: int, total: int, today: date
             follow_ups_due=_follow_ups_due(row),
             newly_assigned=bool(row.newly_assigned),
             urgency=int(row.urgency),
+            stale=bool(row.stale),
         )
         for row in rows
     )
     return CaseloadPage(items=items, page=page, per_page=per_page, total=total)
+
+
+# --- supervisor review: the same figures per case, for every case of the supervised programs ---------------
+
+# The review counts completed contacts over this many local days, today included.
+REVIEW_CONTACT_DAYS = 30
+# A high-risk person should have had a completed contact within this many local days, today included.
+HIGH_RISK_CONTACT_DAYS = 7
+
+
+def _local_midnight(day: date) -> datetime:
+    """The start of a local calendar day as naive UTC: `occurred_at >= it` means "on that local day or later"."""
+    return to_utc(datetime.combine(day, time.min))
+
+
+def review_facts(user: User, today: date, program_ids):
+    """Every live case of the given programs in the user's scope, one row each with the review's facts.
+
+    Open cases take their figures (contact overdue, overdue referrals, stale) from `_caseload`, so the review
+    and a worker's home page never disagree; other cases count only towards recent contacts. Every figure is
+    a 0/1 or a count, so the review can SUM them in one GROUP BY and the drill-down can filter on them.
+    """
+    caseload = _caseload(user, today)
+    completed_contact = and_(Contact.case_id == Case.id, Contact.deleted_at.is_(None), Contact.is_completed.is_(True))
+    last_contact = select(func.max(Contact.occurred_at)).where(completed_contact).correlate(Case).scalar_subquery()
+    recent_contacts = (
+        select(func.count(Contact.id))
+        .where(
+            completed_contact, Contact.occurred_at >= _local_midnight(today - timedelta(days=REVIEW_CONTACT_DAYS - 1))
+        )
+        .correlate(Case)
+        .scalar_subquery()
+    )
+    pending_closure = exists().where(ClosureRequest.case_id == Case.id, ClosureRequest.status == "pending")
+    is_open = caseload.c.case_id.is_not(None)
+    high_risk_since = _local_midnight(today - timedelta(days=HIGH_RISK_CONTACT_DAYS - 1))
+    high_risk_no_contact = and_(
+        is_open,
+        Case.risk_level.in_(HIGH_RISK_LEVELS),
+        or_(caseload.c.last_contact_at.is_(None), caseload.c.last_contact_at < high_risk_since),
+    )
+
+    def one_if(condition):
+        return sql_case((condition, 1), else_=0)
+
+    return (
+        select(
+            Case.id.label("case_id"),
+            Case.program_id,
+            Case.assigned_worker_id,
+            Case.status,
+            Case.risk_level,
+            Participant.first_name,
+            Participant.last_name,
+            last_contact.label("last_contact_at"),
+            func.coalesce(recent_contacts, 0).label("recent_contacts"),
+            one_if(is_open).label("is_open"),
+            one_if(caseload.c.contact_overdue).label("contact_overdue"),
+            func.coalesce(caseload.c.overdue_referrals, 0).label("overdue_referrals"),
+            one_if(high_risk_no_contact).label("high_risk_no_contact"),
+            one_if(pending_closure).label("pending_closure"),
+            one_if(caseload.c.stale).label("stale"),
+        )
+        .join(Participant, Participant.id == Case.participant_id)
+        .outerjoin(caseload, caseload.c.case_id == Case.id)
+        .where(case_scope(user), Case.program_id.in_(program_ids), Participant.deleted_at.is_(None))
+        .subquery("review_facts")
+    )
+
+
+def review_measures(facts) -> dict[str, ColumnElement[bool]]:
+    """The cases behind each review figure, as conditions on `review_facts`: the drill-down filters on these."""
+    return {
+        "active": facts.c.status == "active",
+        "contacted": facts.c.recent_contacts > 0,
+        "within_target": and_(facts.c.is_open == 1, facts.c.contact_overdue == 0),
+        "overdue_contact": facts.c.contact_overdue == 1,
+        "overdue_referrals": facts.c.overdue_referrals > 0,
+        "high_risk_no_contact": facts.c.high_risk_no_contact == 1,
+        "pending_closure": facts.c.pending_closure == 1,
+        "stale": facts.c.stale == 1,
+    }
+
+
+def open_caseload(user: User, today: date):
+    """The user's open caseload in scope, one row per case with its urgency figures and stale flag (a subquery)."""
+    return _caseload(user, today)
