@@ -55,6 +55,7 @@ def _register_blueprints(app: Flask) -> None:
     from caseflow.caseload.views import bp as caseload_bp
     from caseflow.cases.views import bp as cases_bp
     from caseflow.consents.views import bp as consents_bp
+    from caseflow.dashboard.views import bp as dashboard_bp
     from caseflow.deterrence.views import bp as deterrence_bp
     from caseflow.hvip.views import bp as hvip_bp
     from caseflow.incidents.import_views import bp as incident_import_bp
@@ -83,6 +84,7 @@ def _register_blueprints(app: Flask) -> None:
         deterrence_bp,
         programs_bp,
         caseload_bp,
+        dashboard_bp,
         admin_bp,
     ):
         app.register_blueprint(bp)
