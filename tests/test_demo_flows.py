@@ -226,3 +226,24 @@ def test_deterrence_worker_records_a_notification_and_the_partner_sees_only_figu
     assert case.participant.last_name not in body and "job readiness" not in body
     assert client.get(f"/cases/{case.id}").status_code == 404
     assert client.get(f"/participants/{case.participant_id}").status_code == 404
+
+
+def test_demo_fills_every_dashboard_and_review_panel(client, demo):
+    """The manager's dashboards, caseload review and alerts all show real numbers on the demo data."""
+    import re
+
+    manager = _account("manager@demo.caseflow.org")
+    login(client, manager.email, DEMO_PASSWORD)
+    for program in db.session.execute(select(Program)).scalars():
+        page = client.get(f"/programs/{program.id}/dashboard")
+        assert page.status_code == 200
+        body = page.get_data(as_text=True)
+        enrolled = re.search(r"Enrollments</th>\s*<td[^>]*>(\d+)<", body)
+        assert enrolled and int(enrolled.group(1)) > 0, program.name
+        for chart in ("enrollments", "caseload", "contacts", "referrals", "outcomes"):
+            svg = client.get(f"/programs/{program.id}/dashboard/{chart}.svg").get_data(as_text=True)
+            assert "Nothing in this period" not in svg, (program.name, chart)
+    review = client.get("/caseload/review").get_data(as_text=True)
+    assert "/caseload/review/" in review  # a drill-down link: some number above zero
+    alerts = client.get("/alerts").get_data(as_text=True)
+    assert re.search(r"[1-9]\d* closures? waiting", alerts)
