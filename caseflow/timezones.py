@@ -34,6 +34,8 @@ def to_local(utc: datetime | None) -> datetime | None:
 
 
 SQLITE_LOCAL_DATE = "caseflow_local_date"
+# Day numbers count from here, so date differences are plain integer arithmetic on both databases.
+EPOCH = date(2000, 1, 1)
 
 
 def sqlite_local_date(stored: str | None, zone_name: str) -> str | None:
@@ -57,3 +59,14 @@ def local_date_sql(utc_column):
     if db.session.get_bind().dialect.name == "postgresql":
         return cast(func.timezone(zone_name, func.timezone("UTC", utc_column)), Date)
     return getattr(func, SQLITE_LOCAL_DATE)(utc_column, zone_name)
+
+
+def day_number_sql(day):
+    """SQL for a DATE as whole days since EPOCH, the same on SQLite and PostgreSQL."""
+    from sqlalchemy import Date, Integer, cast, func, literal
+
+    from caseflow.extensions import db
+
+    if db.session.get_bind().dialect.name == "postgresql":
+        return day - literal(EPOCH, Date)
+    return cast(func.julianday(day) - func.julianday(EPOCH.isoformat()), Integer)

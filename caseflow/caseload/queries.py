@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from math import ceil
 
-from sqlalchemy import Date, Integer, and_, cast, exists, func, literal, or_, select
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy import case as sql_case
 from sqlalchemy.sql import ColumnElement
 
@@ -35,9 +35,8 @@ from caseflow.models.case import CASE_STATUSES, OPEN_STATUSES
 from caseflow.models.choices import RISK_LEVELS, label_of
 from caseflow.permissions import case_scope
 from caseflow.referrals.services import referral_overdue
-from caseflow.timezones import local_date_sql, to_utc
+from caseflow.timezones import EPOCH, day_number_sql, local_date_sql, to_utc
 
-EPOCH = date(2000, 1, 1)
 # Risk levels whose contact target is half the program's usual frequency.
 HIGH_RISK_LEVELS = ("high", "very_high")
 # A case assigned to the worker this recently is "newly assigned" even after a first contact.
@@ -66,20 +65,9 @@ def contact_target_days(frequency, risk_level) -> ColumnElement[int]:
     return sql_case((target < 1, 1), else_=target)
 
 
-def _is_postgres() -> bool:
-    return db.session.get_bind().dialect.name == "postgresql"
-
-
-def _day_number(day) -> ColumnElement[int]:
-    """A DATE expression as whole days since EPOCH."""
-    if _is_postgres():
-        return day - literal(EPOCH, Date)
-    return cast(func.julianday(day) - func.julianday(EPOCH.isoformat()), Integer)
-
-
 def _local_day_number(utc_column) -> ColumnElement[int]:
     """The local calendar day of a stored naive-UTC time, as whole days since EPOCH."""
-    return _day_number(local_date_sql(utc_column))
+    return day_number_sql(local_date_sql(utc_column))
 
 
 def _flag(condition) -> ColumnElement[bool]:
@@ -131,7 +119,7 @@ def _caseload(user: User, today: date):
             func.coalesce(Case.enrolled_on, Case.referred_on).label("started_on"),
             last_contact.label("last_contact_at"),
             func.coalesce(overdue_referrals, 0).label("overdue_referrals"),
-            sql_case((Program.kind == "hvip", _day_number(discharged_on))).label("discharged_day"),
+            sql_case((Program.kind == "hvip", day_number_sql(discharged_on))).label("discharged_day"),
             _flag(and_(Case.assigned_worker_id == user.id, assigned_recently)).label("assigned_recently"),
             Case.program_id,
             Case.assigned_worker_id,
@@ -145,7 +133,7 @@ def _caseload(user: User, today: date):
 
     today_number = (today - EPOCH).days
     start_day = sql_case(
-        (facts.c.last_contact_at.is_(None), _day_number(facts.c.started_on)),
+        (facts.c.last_contact_at.is_(None), day_number_sql(facts.c.started_on)),
         else_=_local_day_number(facts.c.last_contact_at),
     )
     window = FOLLOW_UP_WINDOW.days
