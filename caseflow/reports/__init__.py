@@ -1,0 +1,1 @@
+"""Funder reports: a registry of defined measures, templates that list them, PDF and CSV output."""

@@ -1,0 +1,1 @@
+"""Measure definitions, one module per funder template; importing them fills the registry."""

@@ -1,0 +1,3 @@
+"""Measures for the hvip_annual template (being written)."""
+
+TEMPLATE = None

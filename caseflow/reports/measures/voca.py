@@ -1,0 +1,3 @@
+"""Measures for the voca template (being written)."""
+
+TEMPLATE = None
