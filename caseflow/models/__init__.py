@@ -51,6 +51,7 @@ from caseflow.models.plan import Assessment, AssessmentAnswer, Goal, Outcome
 from caseflow.models.program import Program, ProgramMembership
 from caseflow.models.provider import ProviderCategory, ServiceProvider
 from caseflow.models.referral import REFERRAL_TRANSITIONS, Referral, ReferralStatusChange
+from caseflow.models.report import REPORT_FORMATS, ReportRun
 from caseflow.models.user import User
 
 __all__ = [
@@ -109,9 +110,11 @@ __all__ = [
     "ProgramReferralSource",
     "ProviderCategory",
     "REFERRAL_TRANSITIONS",
+    "REPORT_FORMATS",
     "RESPONSE_LOCATIONS",
     "Referral",
     "ReferralStatusChange",
+    "ReportRun",
     "SPEAKER_SECTORS",
     "Screening",
     "ScreeningAnswer",
