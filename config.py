@@ -24,6 +24,10 @@ class Config:
     PAGE_SIZE = 25
     # Wall-clock zone of the deployment: forms take and pages show local time, the database UTC.
     TIMEZONE = "America/Chicago"
+    # Counts from 1 to this minus one print as "<N" in partner figures and funder reports (REPORTS.md).
+    SMALL_CELL_THRESHOLD = 5
+    # The state fiscal year starts on the first of this month (7 = July).
+    STATE_FISCAL_YEAR_START_MONTH = 7
     # None means the argon2-cffi recommended parameters (RFC 9106 low-memory profile).
     ARGON2_TIME_COST: int | None = None
     ARGON2_MEMORY_COST: int | None = None
@@ -40,6 +44,15 @@ class Config:
             values["TIMEZONE"] = os.environ["CASEFLOW_TIMEZONE"]
         if os.environ.get("DATABASE_URL"):
             values["SQLALCHEMY_DATABASE_URI"] = normalise_db_url(os.environ["DATABASE_URL"])
+        for setting, variable in (
+            ("SMALL_CELL_THRESHOLD", "CASEFLOW_SMALL_CELL_THRESHOLD"),
+            ("STATE_FISCAL_YEAR_START_MONTH", "CASEFLOW_STATE_FY_START_MONTH"),
+        ):
+            if os.environ.get(variable):
+                values[setting] = int(os.environ[variable])
+        if values.get("SMALL_CELL_THRESHOLD", 5) < 5:
+            # Privacy defaults may be tightened by a deployment, never loosened.
+            raise ValueError("CASEFLOW_SMALL_CELL_THRESHOLD may be raised, never set below 5.")
         return values
 
 

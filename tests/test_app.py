@@ -135,3 +135,15 @@ def test_a_stale_update_is_refused_not_silently_applied(app, make_program, make_
     person.phone = "555-0199"
     with pytest.raises(StaleDataError):
         db.session.flush()
+
+
+def test_report_privacy_settings_come_from_the_environment_and_only_tighten(monkeypatch):
+    from config import CONFIGS
+
+    monkeypatch.setenv("CASEFLOW_SMALL_CELL_THRESHOLD", "11")
+    monkeypatch.setenv("CASEFLOW_STATE_FY_START_MONTH", "4")
+    values = CONFIGS["development"].from_env()
+    assert (values["SMALL_CELL_THRESHOLD"], values["STATE_FISCAL_YEAR_START_MONTH"]) == (11, 4)
+    monkeypatch.setenv("CASEFLOW_SMALL_CELL_THRESHOLD", "3")
+    with pytest.raises(ValueError, match="never set below 5"):
+        CONFIGS["development"].from_env()
