@@ -399,3 +399,30 @@ def test_report_page_has_labelled_fields(client, setting, test_template):
         assert label in page
     assert "Eastside Outreach" in page and "Test funder report" in page
     assert " style=" not in page and "<script>" not in page
+
+
+@pytest.mark.parametrize("template_id", ["program-summary", "cvi-performance", "victim-services", "hvip-annual"])
+@pytest.mark.parametrize("fmt", ["pdf", "csv"])
+def test_every_real_template_renders_without_an_identifier(
+    client, setting, template_id, fmt, make_program, make_user, make_case, make_contact
+):
+    """The shipped templates, end to end: a file comes back and no name, birth date or phone is in it."""
+    from caseflow.reports.templates import TEMPLATES
+
+    template = TEMPLATES[template_id]
+    program, supervisor, worker = setting
+    if template.program_kinds and program.kind not in template.program_kinds:
+        program = make_program(template.program_kinds[0], "Mercy HVIP", organisation="Mercy Hospital")
+        supervisor = make_user(roles={program: "supervisor"})
+        planted = make_case(program, worker, first_name=FIRST, last_name=LAST, date_of_birth=DOB, phone=PHONE)
+        make_contact(planted, worker, occurred_at=datetime(2026, 2, 10, 18, 0))
+    login(client, supervisor)
+    response = client.post(
+        "/reports", data=_request(program, template=template_id, format=fmt, submission_token=f"t-{template_id}{fmt}")
+    )
+    assert response.status_code == 200
+    assert response.mimetype == ("application/pdf" if fmt == "pdf" else "text/csv")
+    text = " ".join(_pdf_text(response.data)) if fmt == "pdf" else response.get_data(as_text=True)
+    assert template.title.split()[0] in text
+    for planted_value in (FIRST, LAST, PHONE, DOB.strftime("%d %b %Y"), DOB.isoformat(), "Wes Worker"):
+        assert planted_value not in text, planted_value
