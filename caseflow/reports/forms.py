@@ -31,7 +31,7 @@ class ReportForm(FlaskForm, SubmissionTokenMixin):
 
     template = SelectField("Funder template", validators=[InputRequired(message="Choose a template.")])
     programs = MultiCheckboxField("Programs", coerce=int)
-    period_kind = SelectField("Period", choices=PERIOD_KINDS, default="quarter")
+    period_kind = SelectField("Kind of period", choices=PERIOD_KINDS, default="quarter")
     year = IntegerField(
         "Year (a fiscal year is named for the year it ends)",
         validators=[Optional(), NumberRange(min=2000, max=2100, message="Enter a year from 2000 to 2100.")],

@@ -18,6 +18,7 @@ from caseflow.reports.registry import ReportScope
 from caseflow.reports.run import generate_report, report_filename
 from caseflow.reports.templates import TEMPLATES
 from caseflow.submissions import commit_once
+from caseflow.timezones import local_today
 
 bp = Blueprint("reports", __name__)
 
@@ -47,6 +48,7 @@ def _file_response(run: ReportRun, content: bytes) -> Response:
 @bp.get("/reports", endpoint="index")
 def index():
     form = _form(_supervised_or_404())
+    form.year.data = form.year.data or local_today().year  # the likeliest answer, still editable
     return render_template("reports/index.html", form=form, templates=TEMPLATES)
 
 
