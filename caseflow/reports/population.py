@@ -5,7 +5,7 @@ Every query here is one SQL aggregate over a scope; no participant rows come bac
 
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import and_, exists, func, literal, select, union
+from sqlalchemy import and_, exists, func, literal, or_, select, union
 from sqlalchemy import case as sql_case
 
 from caseflow.extensions import db
@@ -13,6 +13,7 @@ from caseflow.models import (
     CallIn,
     CallInInvitee,
     Case,
+    CaseAssignment,
     Contact,
     Injury,
     Mediation,
@@ -238,3 +239,32 @@ def race_rows(people) -> tuple[tuple[str, int], ...]:
     counts = {k if k in (NOT_REPORTED, MORE_THAN_ONE) else label_of(RACE_ETHNICITIES, k): v for k, v in rows.items()}
     labels = [label for _, label in RACE_ETHNICITIES] + [MORE_THAN_ONE, NOT_REPORTED]
     return _ordered(counts, labels)
+
+
+def active_at_end(scope: ReportScope):
+    """Conditions on Case: active at the end of the period's last day (enrolled by then and not closed by then)."""
+    return and_(
+        live_case_in_scope(scope),
+        Case.enrolled_on.is_not(None),
+        Case.enrolled_on <= scope.end,
+        or_(Case.closed_on.is_(None), Case.closed_on > scope.end),
+    )
+
+
+def holder_at_end(scope: ReportScope):
+    """SQL for the worker holding a case at the end of the period, whatever happened to it since.
+
+    If the case was reassigned later, the holder is the worker the first later reassignment moved it
+    from; otherwise its current worker. Correlated to Case.
+    """
+    _, end_of_period = utc_bounds(scope)
+    later = and_(CaseAssignment.case_id == Case.id, CaseAssignment.changed_at >= end_of_period)
+    first_later = (
+        select(CaseAssignment.from_worker_id)
+        .where(later)
+        .order_by(CaseAssignment.changed_at, CaseAssignment.id)
+        .limit(1)
+        .correlate(Case)
+        .scalar_subquery()
+    )
+    return sql_case((exists().where(later), first_later), else_=Case.assigned_worker_id)

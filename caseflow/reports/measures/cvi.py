@@ -11,7 +11,7 @@ from sqlalchemy import case as sql_case
 
 from caseflow.dashboard.queries import CONNECTED_STATUSES
 from caseflow.extensions import db
-from caseflow.models import Case, CaseAssignment, Goal, Outcome, Participant, Program, Referral
+from caseflow.models import Case, Goal, Outcome, Participant, Program, Referral
 from caseflow.models.choices import SERVICE_CATEGORIES
 from caseflow.models.outreach import ACTIVITY_KINDS, MEDIATION_OUTCOMES, MEDIATION_SOURCES
 from caseflow.outreach.queries import (
@@ -23,13 +23,14 @@ from caseflow.outreach.queries import (
     response_minutes,
 )
 from caseflow.reports.population import (
+    active_at_end,
     age_rows,
     count_people,
     gender_rows,
+    holder_at_end,
     live_case_in_scope,
     race_rows,
     served_people,
-    utc_bounds,
 )
 from caseflow.reports.registry import MeasureResult, ReportScope, ReportTemplate, Section, measure
 
@@ -382,28 +383,10 @@ def _caseloads_at_end(scope: ReportScope) -> tuple[int, int, int]:
     then). Its worker then is the one it was assigned to at that moment: if it was reassigned later, the
     worker it was taken from at the first later reassignment; otherwise its current worker.
     """
-    _, end_of_period = utc_bounds(scope)
-    later = select(CaseAssignment.id).where(
-        CaseAssignment.case_id == Case.id, CaseAssignment.changed_at >= end_of_period
-    )
-    first_later = (
-        later.with_only_columns(CaseAssignment.from_worker_id)
-        .order_by(CaseAssignment.changed_at, CaseAssignment.id)
-        .limit(1)
-        .correlate(Case)
-        .scalar_subquery()
-    )
-    worker = sql_case((exists(later.correlate(Case)), first_later), else_=Case.assigned_worker_id)
     cases = (
-        select(worker.label("worker_id"))
+        select(holder_at_end(scope).label("worker_id"))
         .join(Participant, Participant.id == Case.participant_id)
-        .where(
-            live_case_in_scope(scope),
-            _person_counts(),
-            Case.enrolled_on.is_not(None),
-            Case.enrolled_on <= scope.end,
-            or_(Case.closed_on.is_(None), Case.closed_on > scope.end),
-        )
+        .where(active_at_end(scope), _person_counts())
         .subquery()
     )
     per_worker = (

@@ -16,12 +16,14 @@ from caseflow.dashboard.queries import (
     referral_funnel,
 )
 from caseflow.extensions import db
-from caseflow.models import Case, CaseAssignment, Contact, Goal, Participant, Program, Referral, ReferralStatusChange
+from caseflow.models import Case, Contact, Goal, Participant, Program, Referral, ReferralStatusChange
 from caseflow.models.choices import CLOSURE_REASONS, CONTACT_TYPES, GOAL_DOMAINS, SERVICE_CATEGORIES
 from caseflow.referrals.services import WAITING_STATUSES, referral_overdue
 from caseflow.reports.population import (
+    active_at_end,
     age_rows,
     gender_rows,
+    holder_at_end,
     live_case_in_scope,
     race_rows,
     served_people,
@@ -402,25 +404,9 @@ def _worker_caseloads(scope: ReportScope) -> list[tuple[int, int, int]]:
     holder is the worker the case was assigned to that day: the one a later reassignment moved it from, or the
     current worker when it has not moved since. One GROUP BY.
     """
-    _, high = utc_bounds(scope)
-    moved_since = exists().where(CaseAssignment.case_id == Case.id, CaseAssignment.changed_at >= high)
-    holder_then = (
-        select(CaseAssignment.from_worker_id)
-        .where(CaseAssignment.case_id == Case.id, CaseAssignment.changed_at >= high)
-        .order_by(CaseAssignment.changed_at, CaseAssignment.id)
-        .limit(1)
-        .correlate(Case)
-        .scalar_subquery()
-    )
-    holder = sql_case((moved_since, holder_then), else_=Case.assigned_worker_id).label("holder")
     active = (
-        select(Case.program_id.label("program_id"), holder)
-        .where(
-            live_case_in_scope(scope),
-            Case.enrolled_on.is_not(None),
-            Case.enrolled_on <= scope.end,
-            or_(Case.closed_on.is_(None), Case.closed_on > scope.end),
-        )
+        select(Case.program_id.label("program_id"), holder_at_end(scope).label("holder"))
+        .where(active_at_end(scope))
         .subquery()
     )
     rows = db.session.execute(
