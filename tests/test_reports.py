@@ -424,5 +424,9 @@ def test_every_real_template_renders_without_an_identifier(
     assert response.mimetype == ("application/pdf" if fmt == "pdf" else "text/csv")
     text = " ".join(_pdf_text(response.data)) if fmt == "pdf" else response.get_data(as_text=True)
     assert template.title.split()[0] in text
+    if template.questionnaire and fmt == "pdf":
+        # The funder's own questions, in their wording, each with its answer.
+        assert "Answers to the funder's questionnaire" in text
+        assert all(qid in text for qid, _, _ in template.questionnaire)
     for planted_value in (FIRST, LAST, PHONE, DOB.strftime("%d %b %Y"), DOB.isoformat(), "Wes Worker"):
         assert planted_value not in text, planted_value

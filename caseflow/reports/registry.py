@@ -92,7 +92,14 @@ class ReportTemplate:
     program_kinds: tuple[str, ...] = ()  # empty: any program
     # Measures whose value goes in the summary table on the first page.
     summary: tuple[str, ...] = field(default=())
+    # A funder's own form, answered in its wording: (question id, question, measure id).
+    questionnaire: tuple[tuple[str, str, str], ...] = ()
 
     @property
     def measure_ids(self) -> tuple[str, ...]:
         return tuple(mid for section in self.sections for mid in section.measure_ids)
+
+    @property
+    def all_measure_ids(self) -> tuple[str, ...]:
+        """Every measure the report prints anywhere, each once, in print order."""
+        return tuple(dict.fromkeys(self.measure_ids + self.summary + tuple(q[2] for q in self.questionnaire)))

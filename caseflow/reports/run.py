@@ -81,6 +81,8 @@ class ReportData:
     summary: tuple[PrintedMeasure, ...]
     sections: tuple[PrintedSection, ...]
     definitions: tuple[PrintedMeasure, ...]
+    # (question id, question, the printed measure that answers it), for funders with their own form.
+    questionnaire: tuple[tuple[str, str, PrintedMeasure], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -173,7 +175,7 @@ def compute_report(
     """Run each of the template's measures once over the scope and print the report's cells."""
     k = threshold if threshold is not None else threshold_setting()
     printed: dict[str, PrintedMeasure] = {}
-    for mid in dict.fromkeys(template.measure_ids + template.summary):
+    for mid in template.all_measure_ids:
         measure = MEASURES[mid]
         printed[mid] = print_measure(measure, measure.compute(scope), k)
     programs = db.session.execute(
@@ -199,7 +201,8 @@ def compute_report(
             )
             for section in template.sections
         ),
-        definitions=tuple(printed[mid] for mid in dict.fromkeys(template.measure_ids + template.summary)),
+        definitions=tuple(printed[mid] for mid in template.all_measure_ids),
+        questionnaire=tuple((qid, question, printed[mid]) for qid, question, mid in template.questionnaire),
     )
 
 

@@ -11,6 +11,6 @@ TEMPLATES: dict[str, ReportTemplate] = {
 def check_templates() -> None:
     """Every measure a template lists exists in the registry (run by the tests)."""
     for template in TEMPLATES.values():
-        missing = [mid for mid in template.measure_ids + template.summary if mid not in MEASURES]
+        missing = [mid for mid in template.all_measure_ids if mid not in MEASURES]
         if missing:
             raise LookupError(f"template {template.id} lists unknown measures {missing}")

@@ -528,6 +528,7 @@ QUESTIONNAIRE: tuple[tuple[str, str, str], ...] = (
 
 
 TEMPLATE = ReportTemplate(
+    questionnaire=QUESTIONNAIRE,
     id="cvi-performance",
     title="Community violence intervention performance report",
     funder="Federal community violence intervention grant",
