@@ -52,6 +52,7 @@ from caseflow.models.program import Program, ProgramMembership
 from caseflow.models.provider import ProviderCategory, ServiceProvider
 from caseflow.models.referral import REFERRAL_TRANSITIONS, Referral, ReferralStatusChange
 from caseflow.models.report import REPORT_FORMATS, ReportRun
+from caseflow.models.reportmap import REPORT_MAPPINGS, ReportMapping
 from caseflow.models.user import User
 
 __all__ = [
@@ -111,9 +112,11 @@ __all__ = [
     "ProviderCategory",
     "REFERRAL_TRANSITIONS",
     "REPORT_FORMATS",
+    "REPORT_MAPPINGS",
     "RESPONSE_LOCATIONS",
     "Referral",
     "ReferralStatusChange",
+    "ReportMapping",
     "ReportRun",
     "SPEAKER_SECTORS",
     "Screening",

@@ -45,6 +45,12 @@ class Measure:
     # Counts of people (or of events that could point at a person) print as "<k" when small.
     suppress: bool = True
     source: str = "REPORTS.md"
+    # For measures whose wording follows editable data (the VOCA mappings): the definition as it stands now.
+    describe: Callable[[], str] | None = None
+
+    def current_definition(self) -> str:
+        """The definition to print today."""
+        return self.describe() if self.describe is not None else self.definition
 
 
 MEASURES: dict[str, Measure] = {}

@@ -160,7 +160,7 @@ def print_measure(measure: Measure, result: MeasureResult, threshold: int) -> Pr
     return PrintedMeasure(
         id=measure.id,
         label=measure.label,
-        definition=measure.definition,
+        definition=measure.current_definition(),
         source=measure.source,
         unit=measure.unit,
         suppress=measure.suppress,

@@ -3,15 +3,17 @@
 Every figure is a fixed number of SQL aggregates over the scope's live records. "New" is meant in the VOCA sense:
 the first period of the federal fiscal year (1 October – 30 September) in which the person was served.
 
-The victimization types and the service categories are mapped from program and case data by the module-level
-tables VICTIMIZATION_TYPES, VICTIMIZATION_MAP, SERVICE_CATEGORIES and SERVICE_MAP. REPORTS.md asks for these to be
-editable by a program; the editing page is not built yet, so for now the mappings are data in this module (change
-a line here, and the measures and their printed definitions follow).
+The victimization types and the service categories are mapped from program and case data. VICTIMIZATION_MAP and
+SERVICE_MAP here are the defaults; a manager may replace either on the report mappings page (the report_mappings
+table, deployment-wide). Each measure call loads the mapping in force once (one small query) and builds its CASE
+clauses from it, and definition_for() prints the definition that mapping gives.
 """
 
+from dataclasses import replace
 from datetime import date, timedelta
+from functools import partial
 
-from sqlalchemy import and_, exists, func, literal, or_, select, union, union_all
+from sqlalchemy import and_, exists, func, literal, null, or_, select, union, union_all
 from sqlalchemy import case as sql_case
 
 from caseflow.extensions import db
@@ -29,6 +31,7 @@ from caseflow.models import (
     Participant,
     Program,
     Referral,
+    ReportMapping,
 )
 from caseflow.models.choices import CONTACT_MODES, CONTACT_TYPES, OUTCOME_TYPES, SERVICE_CATEGORIES
 from caseflow.models.hvip import INJURY_MECHANISMS
@@ -43,7 +46,7 @@ from caseflow.reports.population import (
     served_people,
     utc_bounds,
 )
-from caseflow.reports.registry import MeasureResult, ReportScope, ReportTemplate, Section, measure
+from caseflow.reports.registry import MEASURES, MeasureResult, ReportScope, ReportTemplate, Section, measure
 from caseflow.timezones import day_number_sql, local_date_sql
 
 SOURCE = "REPORTS.md: victim-services (VOCA-style quarterly)"
@@ -168,16 +171,73 @@ _LABELS = {
 }
 
 
+NOT_COUNTED = "not counted"
+
+
 def _describe(kind: str, mapping: dict) -> str:
     """A mapping as plain words for a printed definition."""
     words = []
     for value, target in mapping.items():
         label = _LABELS[kind].get(value, value)
         if isinstance(target, tuple):
-            adult, minor = target
+            adult, minor = (t or NOT_COUNTED for t in target)
             target = adult if adult == minor else f"{adult} if 18 or older on the day, otherwise {minor}"
         words.append(f"{label} → {target}")
-    return "; ".join(words)
+    return "; ".join(words) or "none counted"
+
+
+# --- the mapping in force: saved by a manager, else the defaults above ---------------------------------------
+
+VICTIMIZATION, SERVICE = "voca_victimization", "voca_service"
+DEFAULTS = {VICTIMIZATION: VICTIMIZATION_MAP, SERVICE: SERVICE_MAP}
+TARGETS = {VICTIMIZATION: VICTIMIZATION_TYPES, SERVICE: VOCA_SERVICE_CATEGORIES}
+MODULE_RECORDS = [
+    ("mediation", "Linked to a conflict mediation held in the period"),
+    ("bedside_contact", "First bedside contact after an injury"),
+    ("compensation_claim", "Victim compensation application helped with"),
+]
+# What the mapping page lists: (record kind, heading, (stored value, label) in display order) per mapping.
+SOURCES = {
+    VICTIMIZATION: (
+        ("injury_mechanism", "Injuries recorded by the programs, by mechanism", INJURY_MECHANISMS),
+        ("incident_role", "Links to a shooting in the incident register, by role", INCIDENT_ROLES),
+        ("outcome_type", "Outcome events on cases", OUTCOME_TYPES),
+    ),
+    SERVICE: (
+        ("contact_type", "Completed contacts, by type", CONTACT_TYPES),
+        ("contact_mode", "Completed contacts, by mode", CONTACT_MODES),
+        ("referral_category", "Referrals made or connected in the period, by category", SERVICE_CATEGORIES),
+        ("module", "Module records", MODULE_RECORDS),
+    ),
+}
+
+
+def effective_map(mapping: str) -> dict:
+    """The mapping in force, shaped like its default: the saved rows when there are any, else the default.
+
+    One small query. Saved values or targets the code no longer knows are left out rather than guessed at;
+    a value saved as not counted is left out too, as the defaults leave out what they do not count.
+    """
+    rows = db.session.execute(
+        select(
+            ReportMapping.source_kind, ReportMapping.source_value, ReportMapping.target, ReportMapping.target_minor
+        ).where(ReportMapping.mapping == mapping)
+    ).all()
+    if not rows:
+        return DEFAULTS[mapping]
+    targets = set(TARGETS[mapping])
+    saved: dict[str, dict] = {kind: {} for kind, _, _ in SOURCES[mapping]}
+    for kind, value, target, minor in rows:
+        if kind not in saved or value not in _KNOWN_VALUES[kind]:
+            continue
+        target = target if target in targets else None
+        if mapping == VICTIMIZATION:
+            minor = minor if minor in targets else None
+            if target or minor:
+                saved[kind][value] = (target, minor)
+        elif target:
+            saved[kind][value] = target
+    return saved
 
 
 # --- new and continuing --------------------------------------------------------------------------------------
@@ -308,12 +368,14 @@ def _adult_on(day):
     )
 
 
-def _typed(column, mapping: dict[str, tuple[str, str]], adult):
+def _typed(column, mapping: dict[str, tuple[str | None, str | None]], adult):
     """SQL CASE: the victimization type a stored value maps to, by age; NULL when the value is not mapped."""
     whens = []
     for value, (adult_type, minor_type) in mapping.items():
-        whens.append((and_(column == value, adult), adult_type))
-        whens.append((column == value, minor_type))
+        if adult_type is None and minor_type is None:
+            continue
+        whens.append((and_(column == value, adult), adult_type if adult_type is not None else null()))
+        whens.append((column == value, minor_type if minor_type is not None else null()))
     return sql_case(*whens, else_=None) if whens else literal(None)
 
 
@@ -330,14 +392,14 @@ def _case_in(program_column, participant_column):
     )
 
 
-def _victimization_rows(scope: ReportScope, served):
+def _victimization_rows(scope: ReportScope, served, vmap: dict):
     """Select of (participant_id, vtype) for the served people's recorded victimizations up to the period's end."""
     _, high = utc_bounds(scope)
     injury_day = local_date_sql(Injury.injured_at)
     injuries = (
         select(
             Injury.participant_id.label("participant_id"),
-            _typed(Injury.mechanism, VICTIMIZATION_MAP["injury_mechanism"], _adult_on(injury_day)).label("vtype"),
+            _typed(Injury.mechanism, vmap["injury_mechanism"], _adult_on(injury_day)).label("vtype"),
         )
         .join(served, served.c.participant_id == Injury.participant_id)
         .join(Participant, Participant.id == Injury.participant_id)
@@ -347,7 +409,7 @@ def _victimization_rows(scope: ReportScope, served):
     incidents = (
         select(
             IncidentPerson.participant_id.label("participant_id"),
-            _typed(IncidentPerson.role, VICTIMIZATION_MAP["incident_role"], _adult_on(incident_day)).label("vtype"),
+            _typed(IncidentPerson.role, vmap["incident_role"], _adult_on(incident_day)).label("vtype"),
         )
         .join(served, served.c.participant_id == IncidentPerson.participant_id)
         .join(Incident, Incident.id == IncidentPerson.incident_id)
@@ -357,9 +419,7 @@ def _victimization_rows(scope: ReportScope, served):
     outcomes = (
         select(
             Case.participant_id.label("participant_id"),
-            _typed(Outcome.outcome_type, VICTIMIZATION_MAP["outcome_type"], _adult_on(Outcome.occurred_on)).label(
-                "vtype"
-            ),
+            _typed(Outcome.outcome_type, vmap["outcome_type"], _adult_on(Outcome.occurred_on)).label("vtype"),
         )
         .join(Case, Case.id == Outcome.case_id)
         .join(served, served.c.participant_id == Case.participant_id)
@@ -370,23 +430,28 @@ def _victimization_rows(scope: ReportScope, served):
     return select(everything.c.participant_id, everything.c.vtype).where(everything.c.vtype.is_not(None))
 
 
-@measure(
-    "voca.victimization_types",
-    "Victims served, by victimization type",
-    f"""The victims served in the period (as counted above) by the types of victimization their records show,
+def _victimization_definition(vmap: dict) -> str:
+    """The victimization types measure's definition under a mapping."""
+    return f"""The victims served in the period (as counted above) by the types of victimization their records show,
     dated on or before the last day of the period. Injuries recorded by the chosen programs, by mechanism:
-    {_describe("injury_mechanism", VICTIMIZATION_MAP["injury_mechanism"])}. Links to a shooting in the incident
-    register, by role: {_describe("incident_role", VICTIMIZATION_MAP["incident_role"])}. Outcome events on cases of
-    the chosen programs: {_describe("outcome_type", VICTIMIZATION_MAP["outcome_type"])}. Age on the day comes from
+    {_describe("injury_mechanism", vmap.get("injury_mechanism", {}))}. Links to a shooting in the incident
+    register, by role: {_describe("incident_role", vmap.get("incident_role", {}))}. Outcome events on cases of
+    the chosen programs: {_describe("outcome_type", vmap.get("outcome_type", {}))}. Age on the day comes from
     the date of birth or, failing that, the dated estimate; a person whose age is unknown is not counted as 18 or
     older. A victim with none of these records counts
     under {OTHER}. A person can have more than one type and counts once in each, so the rows need not add up to
-    the victims served. Deleted records do not count.""",
+    the victims served. Deleted records do not count."""
+
+
+@measure(
+    "voca.victimization_types",
+    "Victims served, by victimization type",
+    _victimization_definition(VICTIMIZATION_MAP),
     source=SOURCE,
 )
 def victimization_types(scope: ReportScope) -> MeasureResult:
     served = served_people(scope)
-    typed = _victimization_rows(scope, served).subquery("typed")
+    typed = _victimization_rows(scope, served, effective_map(VICTIMIZATION)).subquery("typed")
     found = dict(
         db.session.execute(
             select(typed.c.vtype, func.count(func.distinct(typed.c.participant_id))).group_by(typed.c.vtype)
@@ -412,7 +477,7 @@ def _mapped(column, mapping: dict[str, str]):
     return sql_case(*[(column == value, category) for value, category in mapping.items()], else_=None)
 
 
-def _service_rows(scope: ReportScope):
+def _service_rows(scope: ReportScope, smap: dict):
     """Select of (participant_id, category): each VOCA service a person received in the period, from any source."""
     low, high = utc_bounds(scope)
     in_scope = live_case_in_scope(scope)
@@ -424,12 +489,12 @@ def _service_rows(scope: ReportScope):
         Contact.occurred_at < high,
     )
     by_contact_type = (
-        select(Case.participant_id, _mapped(Contact.contact_type, SERVICE_MAP["contact_type"]).label("category"))
+        select(Case.participant_id, _mapped(Contact.contact_type, smap["contact_type"]).label("category"))
         .join(Contact, Contact.case_id == Case.id)
         .where(contacts_in_period)
     )
     by_contact_mode = (
-        select(Case.participant_id, _mapped(Contact.mode, SERVICE_MAP["contact_mode"]).label("category"))
+        select(Case.participant_id, _mapped(Contact.mode, smap["contact_mode"]).label("category"))
         .join(Contact, Contact.case_id == Case.id)
         .where(contacts_in_period)
     )
@@ -440,9 +505,7 @@ def _service_rows(scope: ReportScope):
         .where(live_referral, Referral.referred_on.between(scope.start, scope.end))
     )
     referrals_by_category = (
-        select(
-            Case.participant_id, _mapped(Referral.service_category, SERVICE_MAP["referral_category"]).label("category")
-        )
+        select(Case.participant_id, _mapped(Referral.service_category, smap["referral_category"]).label("category"))
         .join(Referral, Referral.case_id == Case.id)
         .where(
             live_referral,
@@ -452,7 +515,7 @@ def _service_rows(scope: ReportScope):
             ),
         )
     )
-    module = SERVICE_MAP["module"]
+    module = smap["module"]
     mediations = (
         select(MediationPerson.participant_id, literal(module.get("mediation")).label("category"))
         .join(Mediation, Mediation.id == MediationPerson.mediation_id)
@@ -485,32 +548,37 @@ def _service_rows(scope: ReportScope):
     ).subquery("services")
 
 
-def _service_sources() -> str:
+def _service_sources(smap: dict) -> str:
     """The service mapping as plain words for the printed definition."""
     parts = [
         f"every referral made in the period → {EVERY_REFERRAL}",
-        f"completed contacts by type: {_describe('contact_type', SERVICE_MAP['contact_type'])}",
-        f"completed contacts by mode: {_describe('contact_mode', SERVICE_MAP['contact_mode'])}",
+        f"completed contacts by type: {_describe('contact_type', smap.get('contact_type', {}))}",
+        f"completed contacts by mode: {_describe('contact_mode', smap.get('contact_mode', {}))}",
         "referrals made or connected in the period, by category: "
-        + _describe("referral_category", SERVICE_MAP["referral_category"]),
-        f"module records: {_describe('module', SERVICE_MAP['module'])}",
+        + _describe("referral_category", smap.get("referral_category", {})),
+        f"module records: {_describe('module', smap.get('module', {}))}",
     ]
     return "; ".join(parts)
+
+
+def _services_definition(smap: dict) -> str:
+    """The service categories measure's definition under a mapping."""
+    return f"""The victims served in the period (as counted above) who received each of the five VOCA service
+    categories in the period, on cases of the chosen programs, mapped from what was recorded:
+    {_service_sources(smap)}. Other contact types, modes, referral categories and module records give no category
+    beyond that. A person counts once in each category they received however often, and can count in several, so
+    the rows need not add up to the victims served. Attempted contacts and deleted records do not count."""
 
 
 @measure(
     "voca.services",
     "Victims served, by VOCA service category",
-    f"""The victims served in the period (as counted above) who received each of the five VOCA service categories
-    in the period, on cases of the chosen programs, mapped from what was recorded: {_service_sources()}. Other
-    contact types, modes and referral categories give no category beyond that. A person counts once in each
-    category they received however often, and can count in several, so the rows need not add up to the victims
-    served. Attempted contacts and deleted records do not count.""",
+    _services_definition(SERVICE_MAP),
     source=SOURCE,
 )
 def services(scope: ReportScope) -> MeasureResult:
     served = served_people(scope)
-    received = _service_rows(scope)
+    received = _service_rows(scope, effective_map(SERVICE))
     found = dict(
         db.session.execute(
             select(received.c.category, func.count(func.distinct(received.c.participant_id)))
@@ -521,6 +589,26 @@ def services(scope: ReportScope) -> MeasureResult:
     )
     rows = tuple((label, int(found.get(label, 0))) for label in VOCA_SERVICE_CATEGORIES)
     return MeasureResult(value=count_people(served), rows=rows, total_shown=False)
+
+
+# Measures whose printed definition depends on an editable mapping: measure id -> (mapping, definition builder).
+_MAPPED_DEFINITIONS = {
+    "voca.victimization_types": (VICTIMIZATION, _victimization_definition),
+    "voca.services": (SERVICE, _services_definition),
+}
+
+
+def definition_for(measure_id: str) -> str:
+    """Any registered measure's definition as printed now: the registry's text was written from the defaults."""
+    if measure_id not in _MAPPED_DEFINITIONS:
+        return MEASURES[measure_id].definition
+    mapping, build = _MAPPED_DEFINITIONS[measure_id]
+    return " ".join(build(effective_map(mapping)).split())
+
+
+# The report prints each mapped measure's definition as the mapping in force describes it.
+for _mid in _MAPPED_DEFINITIONS:
+    MEASURES[_mid] = replace(MEASURES[_mid], describe=partial(definition_for, _mid))
 
 
 # --- victim compensation -------------------------------------------------------------------------------------
