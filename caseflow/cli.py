@@ -1,16 +1,18 @@
-"""flask commands: create-user and seed-demo."""
+"""flask commands: create-user, seed-demo and report."""
 
 import click
 from flask import Flask
 from sqlalchemy import func, select
 
 from caseflow.extensions import db
+from caseflow.reports.cli import report_command
 
 
 def register_cli(app: Flask) -> None:
     """Attach the project's commands to the app's CLI group."""
     app.cli.add_command(create_user_command)
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(report_command)
 
 
 @click.command("create-user")

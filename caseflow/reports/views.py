@@ -1,4 +1,4 @@
-"""Funder report pages: ask for a report, download it, and the archive of every disclosure.
+"""Funder report pages: ask for a report, preview or download it, and the archive of every disclosure.
 
 For supervisors and managers of every program a report covers; anyone else (workers, partners,
 administrators without a supervising role) gets 404. Each file sent is archived and audited (S25).
@@ -9,15 +9,17 @@ from flask_login import current_user
 from sqlalchemy import func, literal, or_, select
 from sqlalchemy.orm import selectinload
 
+from caseflow.audit.rendering import render_and_commit
 from caseflow.audit.services import record_event
 from caseflow.extensions import db
 from caseflow.models import Program, ReportRun
 from caseflow.permissions import SUPERVISING_ROLES, programs_for
 from caseflow.reports.forms import ReportForm
+from caseflow.reports.pdf import chart_image
 from caseflow.reports.registry import ReportScope
-from caseflow.reports.run import generate_report, report_filename
+from caseflow.reports.run import compute_report, generate_report, report_filename
 from caseflow.reports.templates import TEMPLATES
-from caseflow.submissions import commit_once
+from caseflow.submissions import commit_once, new_token
 from caseflow.timezones import local_today
 
 bp = Blueprint("reports", __name__)
@@ -52,8 +54,8 @@ def index():
     return render_template("reports/index.html", form=form, templates=TEMPLATES)
 
 
-@bp.post("/reports", endpoint="generate")
-def generate():
+def _valid_request():
+    """The validated form, template, period and scope of a posted report request, or the form to re-render."""
     programs = _supervised_or_404()
     supervised = {p.id for p in programs}
     # A program the user does not supervise is not a form error: it is not theirs to name (404).
@@ -62,10 +64,19 @@ def generate():
         abort(404)
     form = _form(programs)
     if not form.validate_on_submit():
-        return render_template("reports/index.html", form=form, templates=TEMPLATES)
+        return form, None
     template = TEMPLATES[form.template.data]
     period = form.period()
     scope = ReportScope(tuple(sorted(set(form.programs.data))), period.start, period.end)
+    return form, (template, period, scope)
+
+
+@bp.post("/reports", endpoint="generate")
+def generate():
+    form, valid = _valid_request()
+    if valid is None:
+        return render_template("reports/index.html", form=form, templates=TEMPLATES)
+    template, period, scope = valid
     run_id, created = commit_once(
         current_user,
         form.submission_token.data,
@@ -87,6 +98,50 @@ def generate():
         record_event(current_user, "export", "report", run.id, detail=f"repeat submit, disclosure {run.disclosure_id}")
         db.session.commit()
     return _file_response(run, content)
+
+
+def _request_fields(form: ReportForm) -> list[tuple[str, str]]:
+    """The validated request as (name, value) pairs, for the preview's download forms to post again."""
+    fields = [("template", form.template.data)]
+    fields += [("programs", str(program_id)) for program_id in form.programs.data]
+    fields += [
+        ("period_kind", form.period_kind.data),
+        ("year", "" if form.year.data is None else str(form.year.data)),
+        ("quarter", form.quarter.data),
+        ("start", form.start.data.isoformat() if form.start.data else ""),
+        ("end", form.end.data.isoformat() if form.end.data else ""),
+        ("recipient", form.recipient.data.strip()),
+        ("purpose", form.purpose.data.strip()),
+    ]
+    return fields
+
+
+@bp.post("/reports/preview", endpoint="preview")
+def preview():
+    """The report as a web page: the same printed cells as the PDF; not a disclosure, so audited as a view."""
+    form, valid = _valid_request()
+    if valid is None:
+        return render_template("reports/index.html", form=form, templates=TEMPLATES)
+    template, period, scope = valid
+    data = compute_report(template, scope, period_label=period.label)
+    charts = {m.id: chart_image(m) for section in data.sections for m in section.charts}
+    record_event(
+        current_user,
+        "view",
+        "report_preview",
+        detail=f"preview {template.id} {period.label} programs {' '.join(str(p) for p in scope.program_ids)}",
+    )
+    return render_and_commit(
+        "reports/preview.html",
+        report=data,
+        charts=charts,
+        preview=True,
+        fields=_request_fields(form),
+        recipient=form.recipient.data.strip(),
+        purpose=form.purpose.data.strip(),
+        # Each download is its own submission: a PDF then a CSV must archive two disclosures.
+        tokens={"pdf": new_token(), "csv": new_token()},
+    )
 
 
 def _visible_runs():
