@@ -67,6 +67,7 @@ def _register_blueprints(app: Flask) -> None:
     from caseflow.programs.views import bp as programs_bp
     from caseflow.providers.views import bp as providers_bp
     from caseflow.referrals.views import bp as referrals_bp
+    from caseflow.reports.facesheet_views import bp as facesheet_bp
     from caseflow.reports.mapping_views import bp as report_mappings_bp
     from caseflow.reports.views import bp as reports_bp
 
@@ -88,6 +89,7 @@ def _register_blueprints(app: Flask) -> None:
         caseload_bp,
         dashboard_bp,
         reports_bp,
+        facesheet_bp,
         report_mappings_bp,
         admin_bp,
     ):

@@ -34,7 +34,8 @@ def default_expiry(signed_on: date) -> date:
     return min(signed_on + timedelta(days=DEFAULT_CONSENT_DAYS), one_year_after(signed_on))
 
 
-def _same_name(a: str, b: str) -> bool:
+def same_name(a: str, b: str) -> bool:
+    """Recipient names compare ignoring case and surrounding spaces, the same on every database."""
     return a.strip().casefold() == b.strip().casefold()
 
 
@@ -44,11 +45,13 @@ def find_valid_consent(
     *,
     provider_id: int | None = None,
     recipient_program_id: int | None = None,
+    recipient_name: str | None = None,
     categories: frozenset[str] = frozenset({"identity"}),
 ) -> Consent | None:
     """The consent that lets this person's data in every one of categories go to one recipient on a date.
 
-    The recipient matches by id, or (for a consent typed as free text) by name, ignoring case.
+    The recipient matches by id, or (for a consent typed as free text) by name, ignoring case;
+    recipient_name matches typed consents only (a court, a lawyer), never one naming a provider or program.
     Valid means signed on or before the date, expiring on or after it, not revoked, not deleted.
     Without a recipient nothing can match, so the caller's disclosure stays blocked.
     """
@@ -64,7 +67,9 @@ def find_valid_consent(
         by_id.append(Consent.recipient_program_id == recipient_program_id)
         name = db.session.execute(select(Program.name).where(Program.id == recipient_program_id)).scalar_one_or_none()
         names += [name] if name else []
-    if not by_id:
+    if recipient_name and recipient_name.strip():
+        names.append(recipient_name)
+    if not by_id and not names:
         return None
     typed_only = and_(Consent.provider_id.is_(None), Consent.recipient_program_id.is_(None))
     stmt = (
@@ -87,7 +92,7 @@ def find_valid_consent(
     for consent in db.session.execute(stmt).scalars():
         if consent.provider_id is not None or consent.recipient_program_id is not None:
             return consent
-        if any(_same_name(consent.recipient, name) for name in names):
+        if any(same_name(consent.recipient, name) for name in names):
             return consent
     return None
 

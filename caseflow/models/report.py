@@ -12,9 +12,10 @@ REPORT_FORMATS = [("pdf", "PDF"), ("csv", "CSV")]
 
 
 class ReportRun(db.Model):
-    """One disclosure of a funder report: who made it, for whom and why, and the file itself.
+    """One disclosure: a funder report or a case facesheet, who made it, for whom and why, and the file itself.
 
-    Aggregate figures only; nothing here identifies a participant. The content is the archived
+    Funder reports are aggregate only. A facesheet (template_id "facesheet") does identify a
+    participant, so the reports archive never lists or serves one. The content is the archived
     file, so a re-download is byte-for-byte what was sent and matches its SHA-256.
     """
 

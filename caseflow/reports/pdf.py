@@ -10,9 +10,9 @@ import pygal
 from flask import render_template
 from markupsafe import Markup
 from weasyprint import HTML
-from weasyprint.urls import URLFetcher
 
 from caseflow.dashboard.charts import HEIGHT, _chart
+from caseflow.reports.fetcher import STATIC_BASE_URL, safe_url_fetcher
 from caseflow.reports.run import PrintedMeasure, ReportData, Stamp
 
 # Characters a CSS string may carry as they are; everything else is written as a CSS escape.
@@ -65,5 +65,4 @@ def render_html(data: ReportData, stamp: Stamp) -> str:
 
 def render_pdf(data: ReportData, stamp: Stamp) -> bytes:
     """The report as PDF bytes."""
-    fetcher = URLFetcher(allowed_protocols=("data",))
-    return HTML(string=render_html(data, stamp), base_url=".", url_fetcher=fetcher).write_pdf()
+    return HTML(string=render_html(data, stamp), base_url=STATIC_BASE_URL, url_fetcher=safe_url_fetcher).write_pdf()

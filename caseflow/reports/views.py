@@ -6,7 +6,7 @@ administrators without a supervising role) gets 404. Each file sent is archived 
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask_login import current_user
-from sqlalchemy import func, literal, or_, select
+from sqlalchemy import and_, func, literal, or_, select
 from sqlalchemy.orm import selectinload
 
 from caseflow.audit.rendering import render_and_commit
@@ -14,6 +14,7 @@ from caseflow.audit.services import record_event
 from caseflow.extensions import db
 from caseflow.models import Program, ReportRun
 from caseflow.permissions import SUPERVISING_ROLES, programs_for
+from caseflow.reports.facesheet import TEMPLATE_ID as FACESHEET_TEMPLATE_ID
 from caseflow.reports.forms import ReportForm
 from caseflow.reports.pdf import chart_image
 from caseflow.reports.registry import ReportScope
@@ -151,7 +152,11 @@ def _visible_runs():
     remaining = literal(" ").concat(ReportRun.program_ids).concat(" ")
     for program_id in supervised:
         remaining = func.replace(remaining, f" {program_id} ", " ")
-    return or_(ReportRun.generated_by_id == current_user.id, func.trim(remaining) == "")
+    # Facesheets identify a person: they stay in the archive table but are never served from this page.
+    return and_(
+        ReportRun.template_id != FACESHEET_TEMPLATE_ID,
+        or_(ReportRun.generated_by_id == current_user.id, func.trim(remaining) == ""),
+    )
 
 
 @bp.get("/reports/archive", endpoint="archive")
