@@ -21,6 +21,13 @@ class Config:
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCKOUT = timedelta(minutes=15)
+    # A session ends after this long without a request, and this long after login whatever happens (S12).
+    SESSION_IDLE_MINUTES = 15
+    SESSION_MAX_HOURS = 12
+    # Login POSTs allowed per client IP (S10); Flask-Limiter syntax, several limits separated by ";".
+    LOGIN_RATE_LIMIT = "10 per minute;100 per hour"
+    # Rate-limit counters: per process in memory unless REDIS_URL points at a shared Redis.
+    RATELIMIT_STORAGE_URI = "memory://"
     PAGE_SIZE = 25
     # Wall-clock zone of the deployment: forms take and pages show local time, the database UTC.
     TIMEZONE = "America/Chicago"
@@ -44,15 +51,23 @@ class Config:
             values["TIMEZONE"] = os.environ["CASEFLOW_TIMEZONE"]
         if os.environ.get("DATABASE_URL"):
             values["SQLALCHEMY_DATABASE_URI"] = normalise_db_url(os.environ["DATABASE_URL"])
+        if os.environ.get("REDIS_URL"):
+            values["RATELIMIT_STORAGE_URI"] = os.environ["REDIS_URL"]
         for setting, variable in (
             ("SMALL_CELL_THRESHOLD", "CASEFLOW_SMALL_CELL_THRESHOLD"),
             ("STATE_FISCAL_YEAR_START_MONTH", "CASEFLOW_STATE_FY_START_MONTH"),
+            ("SESSION_IDLE_MINUTES", "CASEFLOW_SESSION_IDLE_MINUTES"),
+            ("SESSION_MAX_HOURS", "CASEFLOW_SESSION_MAX_HOURS"),
         ):
             if os.environ.get(variable):
                 values[setting] = int(os.environ[variable])
         if values.get("SMALL_CELL_THRESHOLD", 5) < 5:
             # Privacy defaults may be tightened by a deployment, never loosened.
             raise ValueError("CASEFLOW_SMALL_CELL_THRESHOLD may be raised, never set below 5.")
+        if not 1 <= values.get("SESSION_IDLE_MINUTES", 15) <= 15:
+            raise ValueError("CASEFLOW_SESSION_IDLE_MINUTES may be lowered (to 1 at least), never raised above 15.")
+        if not 1 <= values.get("SESSION_MAX_HOURS", 12) <= 12:
+            raise ValueError("CASEFLOW_SESSION_MAX_HOURS may be lowered (to 1 at least), never raised above 12.")
         return values
 
 
@@ -69,6 +84,8 @@ class TestingConfig(Config):
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024
     SECRET_KEY = "testing-not-secret"  # noqa: S105 - tests only
+    # The suite logs in many times from one address; the rate-limit tests put the real limit back.
+    LOGIN_RATE_LIMIT = "1000 per minute"
 
 
 class ProductionConfig(Config):

@@ -8,7 +8,7 @@ from flask import Flask, abort, g, render_template, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from caseflow.extensions import bootstrap, csrf, db, login_manager, migrate
+from caseflow.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
 
 # Endpoints reachable without logging in. Everything else needs a session (S1).
 PUBLIC_ENDPOINTS = frozenset({"auth.login", "static", "bootstrap.static", "main.health"})
@@ -37,6 +37,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     login_manager.init_app(app)
     csrf.init_app(app)
     bootstrap.init_app(app)
+    limiter.init_app(app)
 
     _register_blueprints(app)
     _register_request_hooks(app)
@@ -112,7 +113,9 @@ def _register_request_hooks(app: Flask) -> None:
 
             if is_partner_only(current_user):
                 abort(404)
-        return None
+        from caseflow.auth.sessions import enforce_session_limits
+
+        return enforce_session_limits()
 
     @app.after_request
     def security_headers(response):
@@ -158,6 +161,12 @@ def _register_error_pages(app: Flask) -> None:
     @app.errorhandler(409)
     def conflict(_error):
         return render_error(409, "Changed by someone else", "Someone else changed this record first.")
+
+    @app.errorhandler(429)
+    def too_many_requests(_error):
+        return render_error(
+            429, "Too many attempts", "Too many login attempts from this network. Wait a minute and try again."
+        )
 
     @app.errorhandler(500)
     def server_error(_error):

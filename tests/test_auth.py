@@ -338,13 +338,17 @@ def test_set_password_refuses_password_outside_policy(app, make_user, length):
     assert login(app.test_client(), user).status_code == 302
 
 
+# Varied enough to pass the common-password check at any length, so only the length decides.
+UNCOMMON_TEXT = "violet harbor lantern, quietly folding maps under a borrowed umbrella; " * 2
+
+
 @pytest.mark.parametrize(
     ("length", "acceptable"),
     [(11, False), (12, True), (128, True), (129, False)],
 )
 def test_password_length_policy(length, acceptable):
     """Passwords are 12 to 128 characters, inclusive."""
-    problem = password_problem("p" * length)
+    problem = password_problem(UNCOMMON_TEXT[:length])
     assert (problem is None) is acceptable
     if not acceptable:
         assert problem

@@ -22,7 +22,7 @@ class NewUserForm(FlaskForm):
     submit = SubmitField("Create account")
 
     def validate_password(self, field):
-        problem = password_problem(field.data or "")
+        problem = password_problem(field.data or "", self.email.data, self.full_name.data)
         if problem:
             raise ValidationError(problem)
 

@@ -17,7 +17,7 @@ class AdminRuleError(ValueError):
 
 def create_user(actor: User | None, *, email: str, full_name: str, password: str, is_admin: bool = False) -> User:
     """A new account with an argon2id-hashed password."""
-    problem = password_problem(password)
+    problem = password_problem(password, email, full_name)
     if problem:
         raise AdminRuleError(problem)
     email = email.strip().lower()

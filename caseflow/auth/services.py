@@ -83,7 +83,7 @@ def _count_failure(user: User, now) -> None:
 
 def set_password(actor: User, user: User, password: str) -> None:
     """Replace a password and end every session of that user; the policy is checked first."""
-    problem = password_problem(password)
+    problem = password_problem(password, user.email, user.full_name)
     if problem:
         raise PasswordPolicyError(problem)
     user.password_hash = hash_password(password)

@@ -2,14 +2,15 @@
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
 from caseflow.audit.services import record_event
 from caseflow.auth.forms import LoginForm, LogoutForm
 from caseflow.auth.services import authenticate
-from caseflow.extensions import db, login_manager
+from caseflow.auth.sessions import start_session_clock
+from caseflow.extensions import db, limiter, login_manager
 from caseflow.models import User
 
 bp = Blueprint("auth", __name__)
@@ -43,7 +44,13 @@ def _safe_next(target: str | None) -> str | None:
     return target
 
 
+def _login_rate_limit() -> str:
+    """Per-IP login limit from the config, read per request so a deployment may tighten it."""
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_rate_limit, methods=["POST"])
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
@@ -54,6 +61,7 @@ def login():
         if user is not None:
             session.clear()  # a fresh session at login
             login_user(user)
+            start_session_clock()
             return redirect(_safe_next(request.args.get("next")) or url_for("main.home"))
         flash(GENERIC_FAILURE, "danger")
     return render_template("auth/login.html", form=form)
