@@ -52,6 +52,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
 
 def _register_blueprints(app: Flask) -> None:
     from caseflow.admin.views import bp as admin_bp
+    from caseflow.audit.views import bp as audit_bp
     from caseflow.auth.views import bp as auth_bp
     from caseflow.caseload.views import bp as caseload_bp
     from caseflow.cases.views import bp as cases_bp
@@ -93,6 +94,7 @@ def _register_blueprints(app: Flask) -> None:
         facesheet_bp,
         report_mappings_bp,
         admin_bp,
+        audit_bp,
     ):
         app.register_blueprint(bp)
 

@@ -1,9 +1,10 @@
-"""flask commands: create-user, seed-demo and report."""
+"""flask commands: create-user, seed-demo, report and audit."""
 
 import click
 from flask import Flask
 from sqlalchemy import func, select
 
+from caseflow.audit.cli import audit_command
 from caseflow.extensions import db
 from caseflow.reports.cli import report_command
 
@@ -13,6 +14,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(create_user_command)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(report_command)
+    app.cli.add_command(audit_command)
 
 
 @click.command("create-user")

@@ -4,8 +4,10 @@ from collections.abc import Iterable
 
 from flask import has_request_context, request
 
+from caseflow.audit.chain import claim_next_link, compute_row_hash
 from caseflow.extensions import db
 from caseflow.models import AuditEvent, User
+from caseflow.models.base import utcnow
 
 
 def record_event(
@@ -16,8 +18,11 @@ def record_event(
     record_ids: Iterable[int] = (),
     detail: str = "",
 ) -> AuditEvent:
-    """Add and flush one audit row; never commits, so it shares the caller's fate."""
-    event = AuditEvent(
+    """Add and flush one chained audit row; never commits, so it shares the caller's fate."""
+    new_id, prev_hash = claim_next_link()
+    fields = dict(
+        id=new_id,
+        occurred_at=utcnow(),
         user_id=actor.id if actor is not None and getattr(actor, "id", None) else None,
         action=action,
         record_type=record_type,
@@ -25,7 +30,9 @@ def record_event(
         record_ids=" ".join(str(i) for i in record_ids),
         detail=detail[:255],
         ip_address=(request.remote_addr or "")[:45] if has_request_context() else "",
+        prev_hash=prev_hash,
     )
+    event = AuditEvent(**fields, row_hash=compute_row_hash(**fields))
     db.session.add(event)
     db.session.flush()
     return event

@@ -44,5 +44,8 @@ class AuditEvent(db.Model):
     record_ids: Mapped[str] = mapped_column(Text, default="")
     detail: Mapped[str] = mapped_column(String(255), default="")
     ip_address: Mapped[str] = mapped_column(String(45), default="")
+    # The hash chain (caseflow/audit/chain.py): a changed or missing row breaks every link after it.
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    row_hash: Mapped[str] = mapped_column(String(64))
 
     user: Mapped["User | None"] = relationship()  # noqa: F821
