@@ -477,8 +477,8 @@ def people_reached(scope: ReportScope) -> MeasureResult:
 # --- the federal questionnaire ---------------------------------------------------------------------------------
 
 # The federal CVI performance questionnaire, in its own wording, and the measure that answers each question.
-# TODO(grants): the wording below is a draft; check every question against the funder's current form and
-# reporting period guidance before the first submission, and change the text here (not the measures) to match.
+# For grants staff: this wording is drafted from the measures; check every question against the funder's form
+# and its reporting guidance before the first submission, and change the text here (not the measures) to match.
 QUESTIONNAIRE: tuple[tuple[str, str, str], ...] = (
     (
         "Q1",
