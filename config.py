@@ -24,6 +24,8 @@ class Config:
     # A session ends after this long without a request, and this long after login whatever happens (S12).
     SESSION_IDLE_MINUTES = 15
     SESSION_MAX_HOURS = 12
+    # Bulk export, role grants, break-glass and purge need a password check this recent (S13).
+    FRESH_AUTH_MINUTES = 5
     # Login POSTs allowed per client IP (S10); Flask-Limiter syntax, several limits separated by ";".
     LOGIN_RATE_LIMIT = "10 per minute;100 per hour"
     # Rate-limit counters: per process in memory unless REDIS_URL points at a shared Redis.

@@ -14,6 +14,7 @@ from caseflow.admin.services import (
     remove_membership,
     set_user_active,
 )
+from caseflow.auth.fresh import fresh_auth_required
 from caseflow.extensions import db
 from caseflow.forms_common import ActionForm
 from caseflow.models import Program, ProgramMembership, User
@@ -50,6 +51,7 @@ def users():
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
+@fresh_auth_required()  # it can grant the administrator flag (S13); asked before anything is typed
 def new_user():
     form = NewUserForm()
     if form.validate_on_submit():
@@ -72,6 +74,7 @@ def new_user():
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@fresh_auth_required(methods=("POST",))  # a role grant (S13)
 def user_detail(user_id: int):
     user = _user_or_404(user_id)
     form = MembershipForm()

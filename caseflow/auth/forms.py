@@ -17,3 +17,10 @@ class LogoutForm(FlaskForm):
     """An empty form so logout is a CSRF-protected POST."""
 
     submit = SubmitField("Log out")
+
+
+class ReauthForm(FlaskForm):
+    """The current password again, before a high-risk action."""
+
+    password = PasswordField("Your password", validators=[DataRequired(message="Enter your password.")])
+    submit = SubmitField("Confirm")

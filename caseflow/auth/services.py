@@ -23,11 +23,12 @@ class PasswordPolicyError(ValueError):
     """A new password breaks the policy; the message says how."""
 
 
-def authenticate(email: str, password: str) -> User | None:
+def authenticate(email: str, password: str, *, action: str = "login") -> User | None:
     """The user if the credentials are right and the account usable; records failures.
 
     Five failures lock only that account for 15 minutes; the caller shows one generic
-    message whatever the reason, so nobody learns which accounts exist.
+    message whatever the reason, so nobody learns which accounts exist. `action` names the
+    success in the audit trail ("reauthenticate" when a logged-in user confirms a password).
     """
     user = find_user_by_email(email)
     if user is None:
@@ -48,10 +49,11 @@ def authenticate(email: str, password: str) -> User | None:
         return None
     user.failed_login_count = 0
     user.locked_until = None
-    user.last_login_at = now
+    if action == "login":
+        user.last_login_at = now
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    record_event(user, "login", "user", user.id)
+    record_event(user, action, "user", user.id)
     return user
 
 

@@ -7,7 +7,8 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
 from caseflow.audit.services import record_event
-from caseflow.auth.forms import LoginForm, LogoutForm
+from caseflow.auth.forms import LoginForm, LogoutForm, ReauthForm
+from caseflow.auth.fresh import mark_fresh
 from caseflow.auth.services import authenticate
 from caseflow.auth.sessions import start_session_clock
 from caseflow.extensions import db, limiter, login_manager
@@ -62,6 +63,7 @@ def login():
             session.clear()  # a fresh session at login
             login_user(user)
             start_session_clock()
+            mark_fresh()
             return redirect(_safe_next(request.args.get("next")) or url_for("main.home"))
         flash(GENERIC_FAILURE, "danger")
     return render_template("auth/login.html", form=form)
@@ -78,3 +80,18 @@ def logout():
         flash("You are logged out.", "info")
         return redirect(url_for("auth.login"))
     return redirect(url_for("main.home"))
+
+
+@bp.route("/reauth", methods=["GET", "POST"])
+def reauth():
+    """Confirm the password again before bulk export, role grants, break-glass or purge (S13)."""
+    form = ReauthForm()
+    if form.validate_on_submit():
+        user = authenticate(current_user.email, form.password.data, action="reauthenticate")
+        if user is not None and user.id == current_user.id:
+            db.session.commit()
+            mark_fresh()
+            return redirect(_safe_next(request.args.get("next")) or url_for("main.home"))
+        db.session.commit()  # the failure counts toward the lockout like any other
+        form.password.errors.append("That password is not right.")
+    return render_template("auth/reauth.html", form=form)

@@ -22,7 +22,15 @@ AUDIT_ACTIONS = [
     "login_failed",
     "logout",
     "lockout",
+    "reauthenticate",
+    "second_factor",
+    "break_glass",
+    "purge",
+    "backup",
+    "rotate_key",
 ]
+# Actions an alert or a reviewer treats as high severity (S8, S22).
+HIGH_SEVERITY_ACTIONS = frozenset({"break_glass", "lockout", "purge", "export"})
 
 
 class AuditEvent(db.Model):

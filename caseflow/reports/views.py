@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from caseflow.audit.rendering import render_and_commit
 from caseflow.audit.services import record_event
+from caseflow.auth.fresh import is_fresh, reauth_redirect
 from caseflow.extensions import db
 from caseflow.models import Program, ReportRun
 from caseflow.permissions import SUPERVISING_ROLES, programs_for
@@ -51,6 +52,9 @@ def _file_response(run: ReportRun, content: bytes) -> Response:
 @bp.get("/reports", endpoint="index")
 def index():
     form = _form(_supervised_or_404())
+    if not is_fresh():
+        # An export page: the password is confirmed before anything is typed (S13).
+        return reauth_redirect()
     form.year.data = form.year.data or local_today().year  # the likeliest answer, still editable
     return render_template("reports/index.html", form=form, templates=TEMPLATES)
 
@@ -74,6 +78,9 @@ def _valid_request():
 
 @bp.post("/reports", endpoint="generate")
 def generate():
+    _supervised_or_404()
+    if not is_fresh():
+        return reauth_redirect("reports.index")
     form, valid = _valid_request()
     if valid is None:
         return render_template("reports/index.html", form=form, templates=TEMPLATES)
