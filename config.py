@@ -5,6 +5,9 @@ from datetime import timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
+# Development and testing only: base64 of "caseflow-dev-key-not-a-secret!!!". Anything encrypted
+# with it is readable by anyone with this source; production refuses to start with it.
+DEVELOPMENT_ENCRYPTION_KEY = "Y2FzZWZsb3ctZGV2LWtleS1ub3QtYS1zZWNyZXQhISE="
 
 
 class Config:
@@ -40,6 +43,8 @@ class Config:
     # None means the argon2-cffi recommended parameters (RFC 9106 low-memory profile).
     ARGON2_TIME_COST: int | None = None
     ARGON2_MEMORY_COST: int | None = None
+    # Fernet keys for narrative and health/IPV free text (S27): the first encrypts, every one decrypts.
+    ENCRYPTION_KEYS: tuple[str, ...] = (DEVELOPMENT_ENCRYPTION_KEY,)
     TESTING = False
     DEBUG = False
 
@@ -55,6 +60,10 @@ class Config:
             values["SQLALCHEMY_DATABASE_URI"] = normalise_db_url(os.environ["DATABASE_URL"])
         if os.environ.get("REDIS_URL"):
             values["RATELIMIT_STORAGE_URI"] = os.environ["REDIS_URL"]
+        if os.environ.get("CASEFLOW_ENCRYPTION_KEYS"):
+            values["ENCRYPTION_KEYS"] = tuple(
+                key.strip() for key in os.environ["CASEFLOW_ENCRYPTION_KEYS"].split(",") if key.strip()
+            )
         for setting, variable in (
             ("SMALL_CELL_THRESHOLD", "CASEFLOW_SMALL_CELL_THRESHOLD"),
             ("STATE_FISCAL_YEAR_START_MONTH", "CASEFLOW_STATE_FY_START_MONTH"),
@@ -98,11 +107,18 @@ class ProductionConfig(Config):
 
     @classmethod
     def from_env(cls) -> dict:
-        """Refuse to start without a secret key and a database URL."""
+        """Refuse to start without a secret key, a database URL and an encryption key of its own."""
+        keys = [key for key in os.environ.get("CASEFLOW_ENCRYPTION_KEYS", "").split(",") if key.strip()]
         missing = [name for name in ("SECRET_KEY", "DATABASE_URL") if not os.environ.get(name)]
+        if not keys:
+            missing.append("CASEFLOW_ENCRYPTION_KEYS")
         if missing:
             raise RuntimeError(f"Production configuration needs {', '.join(missing)} in the environment.")
-        return super().from_env()
+        values = super().from_env()
+        if DEVELOPMENT_ENCRYPTION_KEY in values["ENCRYPTION_KEYS"]:
+            # The development key is in the source code: data encrypted with it is not protected.
+            raise RuntimeError("CASEFLOW_ENCRYPTION_KEYS must not hold the development key; use `flask generate-key`.")
+        return values
 
 
 CONFIGS = {

@@ -8,6 +8,7 @@ from flask import Flask, abort, g, render_template, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from caseflow.crypto import init_app as init_encryption
 from caseflow.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
 
 # Endpoints reachable without logging in. Everything else needs a session (S1).
@@ -33,6 +34,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
         os.makedirs(os.path.dirname(app.config["SQLALCHEMY_DATABASE_URI"][len("sqlite:///") :]) or ".", exist_ok=True)
 
     db.init_app(app)
+    init_encryption(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)

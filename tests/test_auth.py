@@ -404,9 +404,10 @@ def test_production_refuses_to_start_without_environment(monkeypatch, missing):
 
 
 def test_production_uses_environment_when_given(monkeypatch):
-    """With both variables set, production takes its secret and database from them."""
+    """With the variables set, production takes its secret and database from them."""
     monkeypatch.setenv("SECRET_KEY", "s" * 40)
     monkeypatch.setenv("DATABASE_URL", "postgres://user@db/caseflow")
+    monkeypatch.setenv("CASEFLOW_ENCRYPTION_KEYS", "KAlpTCwNW8QjzpF4nmBG7q3eU2Q6Sd6Z8eyIxfdIR4U=")
     values = ProductionConfig.from_env()
     assert values["SECRET_KEY"] == "s" * 40
     assert values["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://user@db/caseflow"

@@ -2,9 +2,10 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, text
+from sqlalchemy import ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from caseflow.crypto import EncryptedText
 from caseflow.extensions import db
 from caseflow.models.base import RecordMixin, check_in, utcnow
 from caseflow.models.choices import CLOSURE_REASONS, REFERRAL_SOURCES, RISK_LEVELS, label_of, values
@@ -120,6 +121,6 @@ class CaseStatusChange(db.Model):
     to_status: Mapped[str] = mapped_column(String(20))
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)
     changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    note: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[str] = mapped_column(EncryptedText, default="")
 
     case: Mapped[Case] = relationship(back_populates="status_changes")

@@ -2,9 +2,10 @@
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from caseflow.crypto import EncryptedText
 from caseflow.extensions import db
 from caseflow.models.base import check_in, utcnow
 from caseflow.models.choices import CLOSURE_REASONS, label_of, values
@@ -24,7 +25,7 @@ class CaseAssignment(db.Model):
     to_worker_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)
     changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    note: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[str] = mapped_column(EncryptedText, default="")
 
     from_worker: Mapped["User | None"] = relationship(foreign_keys=[from_worker_id])  # noqa: F821
     to_worker: Mapped["User | None"] = relationship(foreign_keys=[to_worker_id])  # noqa: F821
@@ -42,13 +43,13 @@ class ClosureRequest(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
     reason: Mapped[str] = mapped_column(String(40))
-    note: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[str] = mapped_column(EncryptedText, default="")
     status: Mapped[str] = mapped_column(String(20), default="pending")
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     requested_at: Mapped[datetime] = mapped_column(default=utcnow)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[datetime | None] = mapped_column(default=None)
-    decision_note: Mapped[str] = mapped_column(Text, default="")
+    decision_note: Mapped[str] = mapped_column(EncryptedText, default="")
 
     requested_by: Mapped["User | None"] = relationship(foreign_keys=[requested_by_id])  # noqa: F821
     decided_by: Mapped["User | None"] = relationship(foreign_keys=[decided_by_id])  # noqa: F821
@@ -69,7 +70,7 @@ class ParticipantMerge(db.Model):
     retired_id: Mapped[int] = mapped_column(ForeignKey("participants.id"), unique=True)
     merged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     merged_at: Mapped[datetime] = mapped_column(default=utcnow)
-    note: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[str] = mapped_column(EncryptedText, default="")
 
 
 class MergeRequest(db.Model):
@@ -84,13 +85,13 @@ class MergeRequest(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"), index=True)
     other_id: Mapped[int] = mapped_column(ForeignKey("participants.id"), index=True)
-    reason: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(EncryptedText)
     status: Mapped[str] = mapped_column(String(20), default="pending")
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     requested_at: Mapped[datetime] = mapped_column(default=utcnow)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
     decided_at: Mapped[datetime | None] = mapped_column(default=None)
-    decision_note: Mapped[str] = mapped_column(Text, default="")
+    decision_note: Mapped[str] = mapped_column(EncryptedText, default="")
     merge_id: Mapped[int | None] = mapped_column(ForeignKey("participant_merges.id"), default=None)
 
     participant: Mapped["Participant"] = relationship(foreign_keys=[participant_id])  # noqa: F821

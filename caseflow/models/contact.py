@@ -2,9 +2,10 @@
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from caseflow.crypto import EncryptedText
 from caseflow.extensions import db
 from caseflow.models.base import RecordMixin, check_in
 from caseflow.models.choices import CONTACT_MODES, CONTACT_TYPES, label_of, values
@@ -30,7 +31,7 @@ class Contact(RecordMixin, db.Model):
     duration_minutes: Mapped[int | None] = mapped_column(default=None)
     is_completed: Mapped[bool] = mapped_column(default=True)
     location_area: Mapped[str] = mapped_column(String(80), default="")
-    notes: Mapped[str] = mapped_column(Text, default="")
+    notes: Mapped[str] = mapped_column(EncryptedText, default="")
 
     case: Mapped["Case"] = relationship()  # noqa: F821
     author: Mapped["User | None"] = relationship(foreign_keys=[author_id])  # noqa: F821

@@ -5,9 +5,10 @@ A participant's group affiliation is sensitive; no police rosters are kept here.
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from caseflow.crypto import EncryptedText
 from caseflow.extensions import db
 from caseflow.models.base import RecordMixin, TimestampMixin, check_in
 from caseflow.models.choices import SERVICE_CATEGORIES, label_of, values
@@ -71,7 +72,7 @@ class CallIn(RecordMixin, db.Model):
     speakers_community: Mapped[int] = mapped_column(default=0)
     speakers_services: Mapped[int] = mapped_column(default=0)
     speakers_law_enforcement: Mapped[int] = mapped_column(default=0)
-    notes: Mapped[str] = mapped_column(Text, default="")
+    notes: Mapped[str] = mapped_column(EncryptedText, default="")
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
 
     invitees: Mapped[list["CallInInvitee"]] = relationship(back_populates="call_in", cascade="all, delete-orphan")
@@ -144,7 +145,7 @@ class Notification(RecordMixin, db.Model):
     trigger: Mapped[str] = mapped_column(String(20))
     delivered: Mapped[bool] = mapped_column(default=False)
     offer_accepted: Mapped[bool] = mapped_column(default=False)
-    notes: Mapped[str] = mapped_column(Text, default="")
+    notes: Mapped[str] = mapped_column(EncryptedText, default="")
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
 
     participant: Mapped["Participant"] = relationship()  # noqa: F821

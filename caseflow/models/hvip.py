@@ -2,9 +2,10 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from caseflow.crypto import EncryptedText
 from caseflow.extensions import db
 from caseflow.models.base import RecordMixin, check_in
 from caseflow.models.choices import label_of, values
@@ -56,11 +57,11 @@ class Injury(RecordMixin, db.Model):
     hospital: Mapped[str] = mapped_column(String(120))
     care_level: Mapped[str] = mapped_column(String(30))
     # Sensitive: shown only to the HVIP program's own staff.
-    medical_record_number: Mapped[str] = mapped_column(String(40), default="")
+    medical_record_number: Mapped[str] = mapped_column(EncryptedText, default="")
     arrived_at: Mapped[datetime] = mapped_column()
     first_bedside_at: Mapped[datetime | None] = mapped_column(default=None)
     discharged_on: Mapped[date | None] = mapped_column(default=None)
-    discharge_plan: Mapped[str] = mapped_column(Text, default="")
+    discharge_plan: Mapped[str] = mapped_column(EncryptedText, default="")
     funnel_stage: Mapped[str] = mapped_column(String(20), default="screened")
     funnel_reason: Mapped[str] = mapped_column(String(200), default="")
     # Set automatically when the person already had an earlier injury on record.
@@ -101,7 +102,7 @@ class CompensationClaim(RecordMixin, db.Model):
     status: Mapped[str] = mapped_column(String(20), default="applied")
     decided_on: Mapped[date | None] = mapped_column(default=None)
     amount_cents: Mapped[int | None] = mapped_column(default=None)
-    notes: Mapped[str] = mapped_column(Text, default="")
+    notes: Mapped[str] = mapped_column(EncryptedText, default="")
 
     @property
     def status_label(self) -> str:

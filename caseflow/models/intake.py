@@ -2,9 +2,10 @@
 
 from datetime import date
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from caseflow.crypto import EncryptedText
 from caseflow.extensions import db
 from caseflow.models.base import RecordMixin, check_in
 from caseflow.models.choices import REFERRAL_SOURCES, values
@@ -47,7 +48,7 @@ class Screening(RecordMixin, db.Model):
     criteria_met: Mapped[int] = mapped_column(default=0)
     threshold: Mapped[int] = mapped_column(default=0)
     result: Mapped[str] = mapped_column(String(20))
-    notes: Mapped[str] = mapped_column(Text, default="")
+    notes: Mapped[str] = mapped_column(EncryptedText, default="")
 
     answers: Mapped[list["ScreeningAnswer"]] = relationship(back_populates="screening", cascade="all, delete-orphan")
 

@@ -5,9 +5,10 @@ None of these needs an enrolled person; links to participants are optional and s
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from caseflow.crypto import EncryptedText
 from caseflow.extensions import db
 from caseflow.models.base import RecordMixin, check_in, utcnow
 from caseflow.models.choices import label_of, values
@@ -57,10 +58,10 @@ class Mediation(RecordMixin, db.Model):
     incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"), index=True, default=None)
     parties_count: Mapped[int] = mapped_column(default=2)
     # Sensitive: shown only to the outreach program's own staff, never in figures or exports.
-    groups_involved: Mapped[str] = mapped_column(Text, default="")
+    groups_involved: Mapped[str] = mapped_column(EncryptedText, default="")
     weapons_present: Mapped[bool] = mapped_column(default=False)
     imminent_risk: Mapped[str] = mapped_column(String(20), default="moderate")
-    actions_taken: Mapped[str] = mapped_column(Text, default="")
+    actions_taken: Mapped[str] = mapped_column(EncryptedText, default="")
     outcome: Mapped[str] = mapped_column(String(30), default="ongoing")
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
 
@@ -119,7 +120,7 @@ class ShootingResponse(RecordMixin, db.Model):
     location: Mapped[str] = mapped_column(String(20))
     first_response_at: Mapped[datetime] = mapped_column()
     retaliation_risk: Mapped[str] = mapped_column(String(20), default="moderate")
-    notes: Mapped[str] = mapped_column(Text, default="")
+    notes: Mapped[str] = mapped_column(EncryptedText, default="")
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
 
     incident: Mapped["Incident"] = relationship()  # noqa: F821
@@ -157,7 +158,7 @@ class OutreachActivity(RecordMixin, db.Model):
     # Staff time in whole minutes, entered as hours; integers add up exactly in reports.
     staff_minutes: Mapped[int] = mapped_column(default=0)
     people_reached: Mapped[int] = mapped_column(default=0)
-    description: Mapped[str] = mapped_column(Text, default="")
+    description: Mapped[str] = mapped_column(EncryptedText, default="")
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
 
     @property
@@ -190,5 +191,5 @@ class FollowUp(RecordMixin, db.Model):
     notification_id: Mapped[int | None] = mapped_column(ForeignKey("notifications.id"), index=True, default=None)
     due_on: Mapped[date] = mapped_column()
     done_on: Mapped[date | None] = mapped_column(default=None)
-    note: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[str] = mapped_column(EncryptedText, default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)

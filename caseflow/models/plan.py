@@ -2,9 +2,10 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from caseflow.crypto import EncryptedText
 from caseflow.extensions import db
 from caseflow.models.base import RecordMixin, check_in
 from caseflow.models.choices import GOAL_DOMAINS, GOAL_STATUSES, OUTCOME_TYPES, RISK_LEVELS, label_of, values
@@ -19,7 +20,7 @@ class Goal(RecordMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
     domain: Mapped[str] = mapped_column(String(20))
-    description: Mapped[str] = mapped_column(Text)
+    description: Mapped[str] = mapped_column(EncryptedText)
     target_on: Mapped[date | None] = mapped_column(default=None)
     status: Mapped[str] = mapped_column(String(20), default="open")
     set_on: Mapped[date] = mapped_column()
@@ -46,7 +47,7 @@ class Outcome(RecordMixin, db.Model):
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
     outcome_type: Mapped[str] = mapped_column(String(30))
     occurred_on: Mapped[date] = mapped_column()
-    details: Mapped[str] = mapped_column(Text, default="")
+    details: Mapped[str] = mapped_column(EncryptedText, default="")
 
     case: Mapped["Case"] = relationship()  # noqa: F821
 

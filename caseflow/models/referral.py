@@ -2,9 +2,10 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from caseflow.crypto import EncryptedText
 from caseflow.extensions import db
 from caseflow.models.base import RecordMixin, check_in, utcnow
 from caseflow.models.choices import REFERRAL_STATUSES, SERVICE_CATEGORIES, label_of, values
@@ -42,7 +43,7 @@ class Referral(RecordMixin, db.Model):
     is_anonymous: Mapped[bool] = mapped_column(default=False)
     # The consent that allowed identifying data to go to the provider (the disclosure's basis).
     consent_id: Mapped[int | None] = mapped_column(ForeignKey("consents.id"), default=None)
-    notes: Mapped[str] = mapped_column(Text, default="")
+    notes: Mapped[str] = mapped_column(EncryptedText, default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     case: Mapped["Case"] = relationship()  # noqa: F821

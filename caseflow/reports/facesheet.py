@@ -247,6 +247,7 @@ def _justice(case: Case) -> Justice:
 
 
 def _narratives(case: Case) -> Narratives:
+    # Notes are encrypted at rest; the empty string is the one value SQL can still compare (caseflow/crypto).
     contacts = db.session.execute(
         select(Contact)
         .where(Contact.case_id == case.id, Contact.deleted_at.is_(None), Contact.notes != "")
