@@ -29,6 +29,8 @@ class Config:
     SESSION_MAX_HOURS = 12
     # Bulk export, role grants, break-glass and purge need a password check this recent (S13).
     FRESH_AUTH_MINUTES = 5
+    # Every account needs an authenticator code at login (S11); CASEFLOW_REQUIRE_2FA=0 turns the demand off.
+    REQUIRE_2FA = True
     # Login POSTs allowed per client IP (S10); Flask-Limiter syntax, several limits separated by ";".
     LOGIN_RATE_LIMIT = "10 per minute;100 per hour"
     # Rate-limit counters: per process in memory unless REDIS_URL points at a shared Redis.
@@ -64,6 +66,8 @@ class Config:
             values["ENCRYPTION_KEYS"] = tuple(
                 key.strip() for key in os.environ["CASEFLOW_ENCRYPTION_KEYS"].split(",") if key.strip()
             )
+        if os.environ.get("CASEFLOW_REQUIRE_2FA"):
+            values["REQUIRE_2FA"] = parse_switch("CASEFLOW_REQUIRE_2FA", os.environ["CASEFLOW_REQUIRE_2FA"])
         for setting, variable in (
             ("SMALL_CELL_THRESHOLD", "CASEFLOW_SMALL_CELL_THRESHOLD"),
             ("STATE_FISCAL_YEAR_START_MONTH", "CASEFLOW_STATE_FY_START_MONTH"),
@@ -97,6 +101,8 @@ class TestingConfig(Config):
     SECRET_KEY = "testing-not-secret"  # noqa: S105 - tests only
     # The suite logs in many times from one address; the rate-limit tests put the real limit back.
     LOGIN_RATE_LIMIT = "1000 per minute"
+    # Most tests log in with a password alone; the second-factor tests switch this back on.
+    REQUIRE_2FA = False
 
 
 class ProductionConfig(Config):
@@ -126,6 +132,16 @@ CONFIGS = {
     "testing": TestingConfig,
     "production": ProductionConfig,
 }
+
+
+def parse_switch(variable: str, value: str) -> bool:
+    """An on/off environment variable; anything unclear stops start-up rather than guessing."""
+    lowered = value.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"{variable} must be 1 or 0 (got {value!r}).")
 
 
 def normalise_db_url(url: str) -> str:

@@ -13,8 +13,20 @@ from caseflow.extensions import bootstrap, csrf, db, limiter, login_manager, mig
 
 # Endpoints reachable without logging in. Everything else needs a session (S1).
 PUBLIC_ENDPOINTS = frozenset({"auth.login", "static", "bootstrap.static", "main.health"})
-# All a law-enforcement partner may reach besides the public ones: aggregate figures only (S4).
-PARTNER_ENDPOINTS = frozenset({"main.home", "auth.logout", "deterrence.figures"})
+# All a law-enforcement partner may reach besides the public ones: aggregate figures only (S4),
+# and their own account (password, two-step login), which shows nothing but their name and email.
+PARTNER_ENDPOINTS = frozenset(
+    {
+        "main.home",
+        "auth.logout",
+        "auth.reauth",
+        "deterrence.figures",
+        "account.index",
+        "account.two_factor",
+        "account.two_factor_start",
+        "account.recovery_codes",
+    }
+)
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +65,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
 
 
 def _register_blueprints(app: Flask) -> None:
+    from caseflow.account.views import bp as account_bp
     from caseflow.admin.views import bp as admin_bp
     from caseflow.audit.views import bp as audit_bp
     from caseflow.auth.views import bp as auth_bp
@@ -78,6 +91,7 @@ def _register_blueprints(app: Flask) -> None:
     for bp in (
         main_bp,
         auth_bp,
+        account_bp,
         participants_bp,
         cases_bp,
         referrals_bp,
@@ -107,10 +121,14 @@ def _register_request_hooks(app: Flask) -> None:
         """Deny by default: any endpoint not on the public allow-list needs a session."""
         from flask_login import current_user
 
+        from caseflow.auth.gate import enrolment_redirect, pending_login_allowed
+
         g.request_id = uuid.uuid4().hex[:12]
         if request.endpoint in PUBLIC_ENDPOINTS:
             return None
         if not current_user.is_authenticated:
+            if pending_login_allowed():
+                return None
             return login_manager.unauthorized()
         if request.endpoint not in PARTNER_ENDPOINTS:
             from caseflow.permissions import is_partner_only
@@ -119,7 +137,8 @@ def _register_request_hooks(app: Flask) -> None:
                 abort(404)
         from caseflow.auth.sessions import enforce_session_limits
 
-        return enforce_session_limits()
+        # An ended session goes to the login page first; a live one without a second factor to enrolment (S11).
+        return enforce_session_limits() or enrolment_redirect()
 
     @app.after_request
     def security_headers(response):

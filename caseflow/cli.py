@@ -1,4 +1,4 @@
-"""flask commands: create-user, seed-demo, report, audit, rotate-key and generate-key."""
+"""flask commands: create-user, reset-two-factor, seed-demo, report, audit, rotate-key and generate-key."""
 
 import click
 from flask import Flask
@@ -13,6 +13,7 @@ from caseflow.reports.cli import report_command
 def register_cli(app: Flask) -> None:
     """Attach the project's commands to the app's CLI group."""
     app.cli.add_command(create_user_command)
+    app.cli.add_command(reset_two_factor_command)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(report_command)
     app.cli.add_command(audit_command)
@@ -36,6 +37,21 @@ def create_user_command(email: str, full_name: str, is_admin: bool, password: st
         raise click.ClickException(str(exc)) from exc
     db.session.commit()
     click.echo(f"Created {'administrator' if is_admin else 'user'} {user.email} (id {user.id}).")
+
+
+@click.command("reset-two-factor")
+@click.option("--email", required=True, help="Login email of the account.")
+def reset_two_factor_command(email: str) -> None:
+    """Remove an account's second factor and end its sessions (the only administrator lost their phone)."""
+    from caseflow.auth.services import find_user_by_email
+    from caseflow.auth.twofactor import reset_two_factor
+
+    user = find_user_by_email(email)
+    if user is None:
+        raise click.ClickException("No account has that email.")
+    reset_two_factor(None, user)
+    db.session.commit()
+    click.echo(f"Two-step login reset for {user.email}; they set it up again at their next login.")
 
 
 @click.command("seed-demo")

@@ -188,9 +188,11 @@ def test_partner_crawl_finds_no_canary(fd_world, app, client):
 
 
 def test_partner_reaches_only_the_figures_page(fd_world, app, client):
-    """Every GET route except home and the figures page answers 404 to a partner, whatever the id."""
+    """Every GET route except home, the figures page and their own account answers 404 to a partner, whatever the id."""
     login(client, fd_world["partner"])
-    allowed = {"/", "/login", "/health", f"/deterrence/{fd_world['fd'].id}/figures"}
+    # Their own account (password, two-step login) and the confirm-it-is-you page show nothing but their own name.
+    own_account = {"/account", "/account/two-factor", "/reauth"}
+    allowed = {"/", "/login", "/health", f"/deterrence/{fd_world['fd'].id}/figures"} | own_account
     reachable = []
     for path in every_get_route(app, _all_ids()):
         status = client.get(path).status_code

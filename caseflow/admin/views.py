@@ -1,6 +1,6 @@
 """Administration pages: users, memberships, programs. Administrators only."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -15,6 +15,7 @@ from caseflow.admin.services import (
     set_user_active,
 )
 from caseflow.auth.fresh import fresh_auth_required
+from caseflow.auth.twofactor import TwoFactorError, recovery_codes_left, reset_two_factor
 from caseflow.extensions import db
 from caseflow.forms_common import ActionForm
 from caseflow.models import Program, ProgramMembership, User
@@ -105,7 +106,12 @@ def user_detail(user_id: int):
         .all()
     )
     return render_template(
-        "admin/user_detail.html", user=user, form=form, memberships=memberships, action_form=ActionForm()
+        "admin/user_detail.html",
+        user=user,
+        form=form,
+        memberships=memberships,
+        action_form=ActionForm(),
+        codes_left=recovery_codes_left(user) if user.has_two_factor else 0,
     )
 
 
@@ -121,6 +127,24 @@ def toggle_active(user_id: int):
         else:
             db.session.commit()
             flash(f"{user.full_name} is now {'active' if user.is_active else 'deactivated'}.", "success")
+    return redirect(url_for("admin.user_detail", user_id=user.id))
+
+
+@bp.route("/users/<int:user_id>/two-factor/reset", methods=["POST"])
+@fresh_auth_required(back="admin.user_detail", methods=("POST",))  # removes a login factor (S13)
+def reset_user_two_factor(user_id: int):
+    """A lost phone: remove the user's authenticator and recovery codes and end their sessions."""
+    user = _user_or_404(user_id)
+    if ActionForm().validate_on_submit():
+        try:
+            reset_two_factor(current_user, user)
+        except TwoFactorError as exc:
+            db.session.rollback()
+            flash(str(exc), "danger")
+        else:
+            db.session.commit()
+            again = " and will set it up again at their next login" if current_app.config["REQUIRE_2FA"] else ""
+            flash(f"Two-step login reset for {user.full_name}: they were logged out everywhere{again}.", "success")
     return redirect(url_for("admin.user_detail", user_id=user.id))
 
 

@@ -1,7 +1,7 @@
 """Login form. The password field is not length-checked here: the service decides."""
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SubmitField
+from wtforms import EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
 
@@ -19,8 +19,20 @@ class LogoutForm(FlaskForm):
     submit = SubmitField("Log out")
 
 
+CODE_LABEL = "Code from your authenticator app, or a recovery code"
+
+
+class LoginCodeForm(FlaskForm):
+    """The second step of logging in: a code from the app, or one of the recovery codes."""
+
+    code = StringField(CODE_LABEL, validators=[DataRequired(message="Enter the code from your app."), Length(max=32)])
+    submit = SubmitField("Log in")
+
+
 class ReauthForm(FlaskForm):
-    """The current password again, before a high-risk action."""
+    """The current password again (and a code, with two-step login on), before a high-risk action."""
 
     password = PasswordField("Your password", validators=[DataRequired(message="Enter your password.")])
+    # Required by the view only for users with two-step login; others never see it.
+    code = StringField(CODE_LABEL, validators=[Length(max=32)])
     submit = SubmitField("Confirm")

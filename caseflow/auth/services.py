@@ -26,9 +26,22 @@ class PasswordPolicyError(ValueError):
 def authenticate(email: str, password: str, *, action: str = "login") -> User | None:
     """The user if the credentials are right and the account usable; records failures.
 
+    For a login that needs nothing more than the password. Where a second factor follows,
+    call check_password, then complete_authentication once the code is right too.
+    """
+    user = check_password(email, password)
+    if user is not None:
+        complete_authentication(user, action)
+    return user
+
+
+def check_password(email: str, password: str) -> User | None:
+    """The user if the password is right and the account usable; records failures only.
+
     Five failures lock only that account for 15 minutes; the caller shows one generic
-    message whatever the reason, so nobody learns which accounts exist. `action` names the
-    success in the audit trail ("reauthenticate" when a logged-in user confirms a password).
+    message whatever the reason, so nobody learns which accounts exist. A right password
+    does not reset the failure count: with a second factor still to come, that would let
+    someone who knows the password guess codes forever.
     """
     user = find_user_by_email(email)
     if user is None:
@@ -36,29 +49,43 @@ def authenticate(email: str, password: str, *, action: str = "login") -> User | 
         record_event(None, "login_failed", "user", detail="unknown account")
         return None
     now = utcnow()
-    if user.locked_until and user.locked_until > now:
+    if is_locked(user, now):
         verify_password(None, password)
         record_event(user, "login_failed", "user", user.id, detail="account locked")
         return None
     if not verify_password(user.password_hash, password):
-        _count_failure(user, now)
+        count_failure(user, now)
         return None
     if not user.is_active:
         # Right password on a deactivated account: refused, but it is not a guess to count.
         record_event(user, "login_failed", "user", user.id, detail="account deactivated")
         return None
-    user.failed_login_count = 0
-    user.locked_until = None
-    if action == "login":
-        user.last_login_at = now
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    record_event(user, action, "user", user.id)
     return user
 
 
-def _count_failure(user: User, now) -> None:
-    """Add one failure atomically in SQL, so parallel guesses cannot slip past the limit."""
+def complete_authentication(user: User, action: str = "login", detail: str = "") -> None:
+    """Every factor was right: clear the failure count and audit the success.
+
+    `action` names it in the audit trail ("reauthenticate" when a logged-in user confirms
+    who they are before a high-risk action).
+    """
+    user.failed_login_count = 0
+    user.locked_until = None
+    if action == "login":
+        user.last_login_at = utcnow()
+    record_event(user, action, "user", user.id, detail=detail)
+
+
+def is_locked(user: User, now=None) -> bool:
+    """Whether the account is inside a lockout."""
+    return bool(user.locked_until and user.locked_until > (now or utcnow()))
+
+
+def count_failure(user: User, now=None, detail: str = "") -> None:
+    """Add one failure (a wrong password or code) atomically in SQL, so parallel guesses cannot slip past the limit."""
+    now = now or utcnow()
     limit = current_app.config["LOGIN_MAX_FAILURES"]
     expired_lock = and_(User.locked_until.is_not(None), User.locked_until <= now)
     # A lock that has run out starts a fresh count.
@@ -80,7 +107,7 @@ def _count_failure(user: User, now) -> None:
     db.session.expire(user, ["failed_login_count", "locked_until"])
     if failures == limit:
         record_event(user, "lockout", "user", user.id)
-    record_event(user, "login_failed", "user", user.id)
+    record_event(user, "login_failed", "user", user.id, detail=detail)
 
 
 def set_password(actor: User, user: User, password: str) -> None:
@@ -89,8 +116,13 @@ def set_password(actor: User, user: User, password: str) -> None:
     if problem:
         raise PasswordPolicyError(problem)
     user.password_hash = hash_password(password)
-    user.session_token = new_session_token()
+    end_all_sessions(user)
     record_event(actor, "update", "user", user.id, detail="password changed")
+
+
+def end_all_sessions(user: User) -> None:
+    """Every session of this user, on any device, ends at its next request (S12)."""
+    user.session_token = new_session_token()
 
 
 def lockout_remaining(user: User) -> timedelta | None:

@@ -53,7 +53,7 @@ from caseflow.models.provider import ProviderCategory, ServiceProvider
 from caseflow.models.referral import REFERRAL_TRANSITIONS, Referral, ReferralStatusChange
 from caseflow.models.report import REPORT_FORMATS, ReportRun
 from caseflow.models.reportmap import REPORT_MAPPINGS, ReportMapping
-from caseflow.models.user import User
+from caseflow.models.user import RecoveryCode, User
 
 __all__ = [
     "ACTIVITY_KINDS",
@@ -114,6 +114,7 @@ __all__ = [
     "REPORT_FORMATS",
     "REPORT_MAPPINGS",
     "RESPONSE_LOCATIONS",
+    "RecoveryCode",
     "Referral",
     "ReferralStatusChange",
     "ReportMapping",

@@ -26,6 +26,7 @@ KEY_C = Fernet.generate_key().decode()
 # which the HVIP annual report groups by its exact wording in SQL, and assessment_answers.answer,
 # which the application composes ("Yes", "2 of 3 points") rather than a person typing it.
 EXPECTED = {
+    "users.totp_secret",
     "call_ins.notes",
     "case_assignments.note",
     "case_status_changes.note",
