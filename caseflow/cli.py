@@ -1,10 +1,11 @@
-"""flask commands: create-user, seed-demo, report and audit."""
+"""flask commands: create-user, seed-demo, report, audit, backup and restore."""
 
 import click
 from flask import Flask
 from sqlalchemy import func, select
 
 from caseflow.audit.cli import audit_command
+from caseflow.backup.cli import backup_command, restore_command
 from caseflow.extensions import db
 from caseflow.reports.cli import report_command
 
@@ -15,6 +16,8 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(report_command)
     app.cli.add_command(audit_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
 
 
 @click.command("create-user")
