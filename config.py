@@ -16,6 +16,15 @@ class Config:
     SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - development only; production requires the env
     SQLALCHEMY_DATABASE_URI = f"sqlite:///{BASE_DIR / 'instance' / 'caseflow.db'}"
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # PostgreSQL limits (S35): a database that does not answer gives a 503 within 5 seconds, never a hang.
+    # Seconds to open a connection (also the longest wait for a free pooled connection).
+    DATABASE_CONNECT_TIMEOUT = 3
+    # Unacknowledged data on an open connection for this long means the server is gone.
+    DATABASE_TCP_USER_TIMEOUT_MS = 1500
+    # The longest wait for a row or advisory lock (SQLite's busy timeout is the same 3 s).
+    DATABASE_LOCK_TIMEOUT_MS = 3000
+    # The longest single statement; gunicorn's default worker timeout is 30 s anyway.
+    DATABASE_STATEMENT_TIMEOUT_MS = 30000
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session; idle timeout bounds it
     BOOTSTRAP_SERVE_LOCAL = True  # no CDN: hospital networks may have no outside access
     SESSION_COOKIE_HTTPONLY = True

@@ -44,6 +44,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
         app.config.update(overrides)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         os.makedirs(os.path.dirname(app.config["SQLALCHEMY_DATABASE_URI"][len("sqlite:///") :]) or ".", exist_ok=True)
+    _apply_database_timeouts(app)
 
     db.init_app(app)
     init_encryption(app)
@@ -62,6 +63,30 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
 
     register_cli(app)
     return app
+
+
+def _apply_database_timeouts(app: Flask) -> None:
+    """PostgreSQL: bounded waits, so a database that does not answer gives a 503, never a hang (S35).
+
+    SQLite's equivalent is the busy timeout set on every connection (_sqlite_pragmas below).
+    """
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith(("postgresql", "postgres")):
+        return
+    # A copy: the class attribute is shared by every app built from the same config class.
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    connect_args = dict(options.get("connect_args") or {})
+    connect_args.setdefault("connect_timeout", app.config["DATABASE_CONNECT_TIMEOUT"])
+    # A pooled connection to a host that vanished would otherwise wait out TCP retransmission (minutes).
+    connect_args.setdefault("tcp_user_timeout", app.config["DATABASE_TCP_USER_TIMEOUT_MS"])
+    connect_args.setdefault(
+        "options",
+        f"-c statement_timeout={app.config['DATABASE_STATEMENT_TIMEOUT_MS']}"
+        f" -c lock_timeout={app.config['DATABASE_LOCK_TIMEOUT_MS']}",
+    )
+    options["connect_args"] = connect_args
+    options.setdefault("pool_timeout", app.config["DATABASE_CONNECT_TIMEOUT"])
+    options.setdefault("pool_pre_ping", True)  # a connection the server dropped is replaced, not used
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -157,6 +182,11 @@ def _register_request_hooks(app: Flask) -> None:
 
 
 def _register_error_pages(app: Flask) -> None:
+    from sqlalchemy.exc import DBAPIError
+    from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+
+    from caseflow.outage import is_outage, outage_response
+
     def render_error(code: int, title: str, message: str):
         return (
             render_template(
@@ -190,6 +220,14 @@ def _register_error_pages(app: Flask) -> None:
         return render_error(
             429, "Too many attempts", "Too many login attempts from this network. Wait a minute and try again."
         )
+
+    @app.errorhandler(DBAPIError)
+    @app.errorhandler(PoolTimeoutError)
+    def database_unavailable(error):
+        """Unreachable, locked or timed out: 503 keeping the user's input (S35); other database errors stay 500s."""
+        if not is_outage(error):
+            raise error
+        return outage_response(error)
 
     @app.errorhandler(500)
     def server_error(_error):
@@ -238,7 +276,8 @@ def _register_template_helpers(app: Flask) -> None:
             "nav_deterrence": [],
             "nav_partner": [],
         }
-        if current_user.is_authenticated:
+        # During an outage (caseflow/outage.py) the user and the menu cannot be loaded: leave them out.
+        if not g.get("database_unavailable") and current_user.is_authenticated:
             rows = db.session.execute(
                 select(Program, ProgramMembership.role)
                 .join(ProgramMembership, ProgramMembership.program_id == Program.id)
@@ -268,7 +307,8 @@ def _sqlite_pragmas(dbapi_connection, _record):
         return
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    # Wait at most 3 s for another writer, so a locked database answers 503 within 5 s (S35).
+    cursor.execute("PRAGMA busy_timeout=3000")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
     # Local calendar days in SQL: SQLite borrows Python's zone database (see timezones.local_date_sql).

@@ -1,10 +1,11 @@
-"""flask commands: create-user, reset-two-factor, seed-demo, report, audit, rotate-key and generate-key."""
+"""flask commands: create-user, reset-two-factor, seed-demo, report, audit, rotate-key, generate-key, backup."""
 
 import click
 from flask import Flask
 from sqlalchemy import func, select
 
 from caseflow.audit.cli import audit_command
+from caseflow.backup.cli import backup_command, restore_command
 from caseflow.crypto.cli import generate_key_command, rotate_key_command
 from caseflow.extensions import db
 from caseflow.reports.cli import report_command
@@ -19,6 +20,8 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(audit_command)
     app.cli.add_command(rotate_key_command)
     app.cli.add_command(generate_key_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
 
 
 @click.command("create-user")
