@@ -1,4 +1,4 @@
-"""flask commands: create-user, seed-demo, report and audit."""
+"""flask commands: create-user, seed-demo, report, audit and purge."""
 
 import click
 from flask import Flask
@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from caseflow.audit.cli import audit_command
 from caseflow.extensions import db
 from caseflow.reports.cli import report_command
+from caseflow.retention.cli import purge_command
 
 
 def register_cli(app: Flask) -> None:
@@ -15,6 +16,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(report_command)
     app.cli.add_command(audit_command)
+    app.cli.add_command(purge_command)
 
 
 @click.command("create-user")
