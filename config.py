@@ -40,6 +40,8 @@ class Config:
     FRESH_AUTH_MINUTES = 5
     # Every account needs an authenticator code at login (S11); CASEFLOW_REQUIRE_2FA=0 turns the demand off.
     REQUIRE_2FA = True
+    # A security alert when one user opens more distinct participants than this within an hour (S22).
+    ALERT_PARTICIPANTS_PER_HOUR = 50
     # Login POSTs allowed per client IP (S10); Flask-Limiter syntax, several limits separated by ";".
     LOGIN_RATE_LIMIT = "10 per minute;100 per hour"
     # Rate-limit counters: per process in memory unless REDIS_URL points at a shared Redis.
@@ -82,6 +84,7 @@ class Config:
             ("STATE_FISCAL_YEAR_START_MONTH", "CASEFLOW_STATE_FY_START_MONTH"),
             ("SESSION_IDLE_MINUTES", "CASEFLOW_SESSION_IDLE_MINUTES"),
             ("SESSION_MAX_HOURS", "CASEFLOW_SESSION_MAX_HOURS"),
+            ("ALERT_PARTICIPANTS_PER_HOUR", "CASEFLOW_ALERT_PARTICIPANTS_PER_HOUR"),
         ):
             if os.environ.get(variable):
                 values[setting] = int(os.environ[variable])
@@ -92,6 +95,8 @@ class Config:
             raise ValueError("CASEFLOW_SESSION_IDLE_MINUTES may be lowered (to 1 at least), never raised above 15.")
         if not 1 <= values.get("SESSION_MAX_HOURS", 12) <= 12:
             raise ValueError("CASEFLOW_SESSION_MAX_HOURS may be lowered (to 1 at least), never raised above 12.")
+        if not 1 <= values.get("ALERT_PARTICIPANTS_PER_HOUR", 50) <= 50:
+            raise ValueError("CASEFLOW_ALERT_PARTICIPANTS_PER_HOUR may be lowered (to 1), never raised above 50.")
         return values
 
 

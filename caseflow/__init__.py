@@ -259,7 +259,7 @@ def _register_template_helpers(app: Flask) -> None:
 
     @app.context_processor
     def navigation():
-        """The logout form and the user's programs by role, for the menu (one query per page)."""
+        """The logout form, the user's programs by role (one query), and open security alerts for administrators."""
         from flask_login import current_user
         from sqlalchemy import select
 
@@ -275,6 +275,7 @@ def _register_template_helpers(app: Flask) -> None:
             "nav_outreach": [],
             "nav_deterrence": [],
             "nav_partner": [],
+            "nav_security_alerts": 0,
         }
         # During an outage (caseflow/outage.py) the user and the menu cannot be loaded: leave them out.
         if not g.get("database_unavailable") and current_user.is_authenticated:
@@ -296,12 +297,16 @@ def _register_template_helpers(app: Flask) -> None:
             context["nav_outreach"] = [p for p in casework if p.kind == "street_outreach"]
             context["nav_deterrence"] = [p for p in casework if p.kind == "focused_deterrence"]
             context["nav_partner"] = [p for p, role in rows if role == "partner" and p.kind == "focused_deterrence"]
+            if current_user.is_admin:
+                from caseflow.admin.services import unacknowledged_alert_count
+
+                context["nav_security_alerts"] = unacknowledged_alert_count()
         return context
 
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, _record):
-    """SQLite: enforce foreign keys, WAL and a busy timeout on every connection."""
+    """SQLite: enforce foreign keys, WAL, a busy timeout and secure delete on every connection."""
     module = type(dbapi_connection).__module__
     if not module.startswith("sqlite3"):
         return
@@ -310,6 +315,8 @@ def _sqlite_pragmas(dbapi_connection, _record):
     # Wait at most 3 s for another writer, so a locked database answers 503 within 5 s (S35).
     cursor.execute("PRAGMA busy_timeout=3000")
     cursor.execute("PRAGMA journal_mode=WAL")
+    # Deleted content is overwritten with zeros, so a retention purge removes the bytes too (S26).
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
     # Local calendar days in SQL: SQLite borrows Python's zone database (see timezones.local_date_sql).
     from caseflow.timezones import SQLITE_LOCAL_DATE, sqlite_local_date

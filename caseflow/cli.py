@@ -1,4 +1,4 @@
-"""flask commands: create-user, reset-two-factor, seed-demo, report, audit, rotate-key, generate-key, backup."""
+"""flask commands: accounts, demo data, reports, audit, keys, backup and purge (register_cli lists them)."""
 
 import click
 from flask import Flask
@@ -9,6 +9,7 @@ from caseflow.backup.cli import backup_command, restore_command
 from caseflow.crypto.cli import generate_key_command, rotate_key_command
 from caseflow.extensions import db
 from caseflow.reports.cli import report_command
+from caseflow.retention.cli import purge_command
 
 
 def register_cli(app: Flask) -> None:
@@ -22,6 +23,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(generate_key_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    app.cli.add_command(purge_command)
 
 
 @click.command("create-user")

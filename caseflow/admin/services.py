@@ -1,12 +1,12 @@
 """Account and program administration; every change is audited."""
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 
 from caseflow.audit.services import record_event
 from caseflow.auth.passwords import hash_password, password_problem
 from caseflow.auth.services import find_user_by_email
 from caseflow.extensions import db
-from caseflow.models import Program, ProgramMembership, User
+from caseflow.models import Program, ProgramMembership, SecurityAlert, User
 from caseflow.models.base import utcnow
 from caseflow.models.user import new_session_token
 
@@ -79,3 +79,25 @@ def create_program(actor: User, **fields) -> Program:
     db.session.flush()
     record_event(actor, "create", "program", program.id)
     return program
+
+
+def unacknowledged_alert_count() -> int:
+    """Security alerts no administrator has acknowledged yet (S22), for the menu."""
+    return db.session.execute(
+        select(func.count(SecurityAlert.id)).where(SecurityAlert.acknowledged_at.is_(None))
+    ).scalar_one()
+
+
+def acknowledge_alert(actor: User, alert: SecurityAlert) -> bool:
+    """Mark an alert as seen by this administrator; False if someone already had (their name stays)."""
+    done = db.session.execute(
+        update(SecurityAlert)
+        .where(SecurityAlert.id == alert.id, SecurityAlert.acknowledged_at.is_(None))
+        .values(acknowledged_by_id=actor.id, acknowledged_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.expire(alert, ["acknowledged_by_id", "acknowledged_at"])
+    if not done:
+        return False
+    record_event(actor, "update", "security_alert", alert.id, detail="acknowledged")
+    return True

@@ -1,6 +1,6 @@
 """Administration pages: users, memberships, programs. Administrators only."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -8,6 +8,7 @@ from sqlalchemy.orm import selectinload
 from caseflow.admin.forms import MembershipForm, NewUserForm, ProgramForm
 from caseflow.admin.services import (
     AdminRuleError,
+    acknowledge_alert,
     add_membership,
     create_program,
     create_user,
@@ -18,7 +19,7 @@ from caseflow.auth.fresh import fresh_auth_required
 from caseflow.auth.twofactor import TwoFactorError, recovery_codes_left, reset_two_factor
 from caseflow.extensions import db
 from caseflow.forms_common import ActionForm
-from caseflow.models import Program, ProgramMembership, User
+from caseflow.models import Program, ProgramMembership, SecurityAlert, User
 from caseflow.permissions import admin_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -185,3 +186,37 @@ def programs():
         db.session.execute(select(Program).where(Program.deleted_at.is_(None)).order_by(Program.name)).scalars().all()
     )
     return render_template("admin/programs.html", programs=rows, form=form)
+
+
+@bp.route("/security-alerts")
+def security_alerts():
+    """Alerts newest first; the accounts they are about, ids and counts, never a participant (S7, S22)."""
+    only_open = request.args.get("show") == "open"
+    stmt = (
+        select(SecurityAlert)
+        .options(selectinload(SecurityAlert.user), selectinload(SecurityAlert.acknowledged_by))
+        .order_by(SecurityAlert.created_at.desc(), SecurityAlert.id.desc())
+    )
+    if only_open:
+        stmt = stmt.where(SecurityAlert.acknowledged_at.is_(None))
+    page = db.paginate(
+        stmt,
+        page=request.args.get("page", 1, type=int),
+        per_page=current_app.config.get("PAGE_SIZE", 25),
+        error_out=False,
+    )
+    return render_template("admin/security_alerts.html", page=page, only_open=only_open, action_form=ActionForm())
+
+
+@bp.route("/security-alerts/<int:alert_id>/acknowledge", methods=["POST"])
+def acknowledge_security_alert(alert_id: int):
+    alert = db.session.get(SecurityAlert, alert_id) or abort(404)
+    if ActionForm().validate_on_submit():
+        if acknowledge_alert(current_user, alert):
+            db.session.commit()
+            flash("Alert acknowledged.", "success")
+        else:
+            db.session.rollback()
+            flash("Another administrator had already acknowledged that alert.", "info")
+    show = "open" if request.args.get("show") == "open" else None
+    return redirect(url_for("admin.security_alerts", show=show))

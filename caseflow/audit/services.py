@@ -4,6 +4,7 @@ from collections.abc import Iterable
 
 from flask import has_request_context, request
 
+from caseflow.audit.alerts import raise_alerts
 from caseflow.audit.chain import claim_next_link, compute_row_hash
 from caseflow.extensions import db
 from caseflow.models import AuditEvent, User
@@ -18,7 +19,7 @@ def record_event(
     record_ids: Iterable[int] = (),
     detail: str = "",
 ) -> AuditEvent:
-    """Add and flush one chained audit row; never commits, so it shares the caller's fate."""
+    """Add and flush one chained audit row, and any security alert it calls for (S22); never commits."""
     new_id, prev_hash = claim_next_link()
     fields = dict(
         id=new_id,
@@ -35,4 +36,6 @@ def record_event(
     event = AuditEvent(**fields, row_hash=compute_row_hash(**fields))
     db.session.add(event)
     db.session.flush()
+    # In the same transaction: an alert cannot be lost while its event is kept, nor raised for a rolled-back one.
+    raise_alerts(event)
     return event

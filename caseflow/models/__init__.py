@@ -1,5 +1,6 @@
 """All models, imported here so metadata (and Alembic) sees every table."""
 
+from caseflow.models.alert import ALERT_KINDS, SecurityAlert
 from caseflow.models.audit import AuditEvent
 from caseflow.models.case import CASE_STATUSES, CASE_TRANSITIONS, Case, CaseStatusChange, can_transition
 from caseflow.models.casework import CaseAssignment, ClosureRequest, FormSubmission, MergeRequest, ParticipantMerge
@@ -57,6 +58,7 @@ from caseflow.models.user import RecoveryCode, User
 
 __all__ = [
     "ACTIVITY_KINDS",
+    "ALERT_KINDS",
     "ATTENDANCE",
     "Assessment",
     "AssessmentAnswer",
@@ -122,6 +124,7 @@ __all__ = [
     "SPEAKER_SECTORS",
     "Screening",
     "ScreeningAnswer",
+    "SecurityAlert",
     "ServiceProvider",
     "ShootingResponse",
     "User",

@@ -40,6 +40,8 @@ class AuditEvent(db.Model):
     __table_args__ = (
         check_in("action", AUDIT_ACTIONS),
         Index("ix_audit_events_record_type_record_id", "record_type", "record_id"),
+        # The S22 volume check counts one user's views in the last hour on every participant or case view.
+        Index("ix_audit_events_user_id_occurred_at", "user_id", "occurred_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,6 +1,6 @@
 """Programs and who belongs to them: the root of every access decision."""
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from caseflow.extensions import db
@@ -12,7 +12,10 @@ class Program(RecordMixin, db.Model):
     """A program module instance (an outreach team, an HVIP at one hospital, ...)."""
 
     __tablename__ = "programs"
-    __table_args__ = (check_in("kind", values(PROGRAM_KINDS)),)
+    __table_args__ = (
+        check_in("kind", values(PROGRAM_KINDS)),
+        CheckConstraint("retention_years IS NULL OR retention_years BETWEEN 1 AND 99", name="retention_years_range"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(40))
@@ -24,6 +27,8 @@ class Program(RecordMixin, db.Model):
     workers_see_own_caseload_only: Mapped[bool] = mapped_column(default=False)
     # How many of the program's criteria must hold for a screen to find a person eligible.
     eligibility_threshold: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Years a closed case (and a soft-deleted record) is kept before `purge` removes it; None keeps forever (S26).
+    retention_years: Mapped[int | None] = mapped_column(default=None)
 
     memberships: Mapped[list["ProgramMembership"]] = relationship(back_populates="program")
 

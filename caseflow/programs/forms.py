@@ -1,8 +1,8 @@
 """Program settings forms."""
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, StringField, SubmitField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+from wtforms import BooleanField, HiddenField, IntegerField, StringField, SubmitField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from caseflow.conflicts import VersionMixin
 from caseflow.forms_common import MultiCheckboxField
@@ -25,6 +25,13 @@ class ProgramSettingsForm(FlaskForm, VersionMixin):
         validators=[InputRequired(message="Enter a number."), NumberRange(min=1, max=500, message="Enter 1 to 500.")],
     )
     workers_see_own_caseload_only = BooleanField("Workers see only their own caseload")
+    retention_years = IntegerField(
+        "Keep ended cases and deleted records for (years; empty keeps them forever)",
+        validators=[
+            Optional(),
+            NumberRange(min=1, max=99, message="Enter 1 to 99 years, or leave it empty to keep records forever."),
+        ],
+    )
     referral_sources = MultiCheckboxField(
         "Referral sources offered at intake (none ticked offers all)", choices=REFERRAL_SOURCES
     )
@@ -36,3 +43,14 @@ class CriterionForm(FlaskForm):
 
     text = StringField("New criterion", validators=[DataRequired(message="Describe the criterion."), Length(max=200)])
     submit = SubmitField("Add criterion")
+
+
+class PurgeForm(FlaskForm):
+    """Confirm a retention purge: the program's name typed out, and the counts the page showed."""
+
+    confirm_name = StringField(
+        "Type the program's name to confirm",
+        validators=[DataRequired(message="Type the program's name to confirm.")],
+    )
+    expected = HiddenField()
+    submit = SubmitField("Delete these records for good")

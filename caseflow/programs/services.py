@@ -9,13 +9,24 @@ from caseflow.models import Program, ProgramCriterion, ProgramReferralSource, Us
 
 def update_settings(actor: User, program: Program, *, referral_sources: list[str], **settings) -> None:
     """Save the manager's settings, replacing the list of intake referral sources."""
-    for name in ("eligibility_threshold", "contact_frequency_days", "caseload_target", "workers_see_own_caseload_only"):
+    old_retention = program.retention_years
+    for name in (
+        "eligibility_threshold",
+        "contact_frequency_days",
+        "caseload_target",
+        "workers_see_own_caseload_only",
+        "retention_years",
+    ):
         setattr(program, name, settings[name])
     db.session.execute(delete(ProgramReferralSource).where(ProgramReferralSource.program_id == program.id))
     for source in dict.fromkeys(referral_sources):
         db.session.add(ProgramReferralSource(program_id=program.id, source=source))
     db.session.flush()
-    record_event(actor, "update", "program", program.id, detail="settings")
+    detail = "settings"
+    if program.retention_years != old_retention:
+        # A shorter retention decides what the next purge deletes, so the trail says who set it.
+        detail += f", retention {old_retention or 'forever'} -> {program.retention_years or 'forever'} years"
+    record_event(actor, "update", "program", program.id, detail=detail)
 
 
 def add_criterion(actor: User, program: Program, text: str) -> ProgramCriterion:

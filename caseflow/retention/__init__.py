@@ -1,0 +1,1 @@
+"""Retention periods and the purge that enforces them (S26)."""
