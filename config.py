@@ -26,6 +26,8 @@ class Config:
     SESSION_MAX_HOURS = 12
     # Bulk export, role grants, break-glass and purge need a password check this recent (S13).
     FRESH_AUTH_MINUTES = 5
+    # How long a supervisor's emergency (break-glass) access to one record lasts (S8); at most 60.
+    BREAK_GLASS_MINUTES = 60
     # Login POSTs allowed per client IP (S10); Flask-Limiter syntax, several limits separated by ";".
     LOGIN_RATE_LIMIT = "10 per minute;100 per hour"
     # Rate-limit counters: per process in memory unless REDIS_URL points at a shared Redis.
@@ -60,6 +62,7 @@ class Config:
             ("STATE_FISCAL_YEAR_START_MONTH", "CASEFLOW_STATE_FY_START_MONTH"),
             ("SESSION_IDLE_MINUTES", "CASEFLOW_SESSION_IDLE_MINUTES"),
             ("SESSION_MAX_HOURS", "CASEFLOW_SESSION_MAX_HOURS"),
+            ("BREAK_GLASS_MINUTES", "CASEFLOW_BREAK_GLASS_MINUTES"),
         ):
             if os.environ.get(variable):
                 values[setting] = int(os.environ[variable])
@@ -70,6 +73,8 @@ class Config:
             raise ValueError("CASEFLOW_SESSION_IDLE_MINUTES may be lowered (to 1 at least), never raised above 15.")
         if not 1 <= values.get("SESSION_MAX_HOURS", 12) <= 12:
             raise ValueError("CASEFLOW_SESSION_MAX_HOURS may be lowered (to 1 at least), never raised above 12.")
+        if not 1 <= values.get("BREAK_GLASS_MINUTES", 60) <= 60:
+            raise ValueError("CASEFLOW_BREAK_GLASS_MINUTES may be lowered (to 1 at least), never raised above 60.")
         return values
 
 
