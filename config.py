@@ -42,6 +42,8 @@ class Config:
     REQUIRE_2FA = True
     # A security alert when one user opens more distinct participants than this within an hour (S22).
     ALERT_PARTICIPANTS_PER_HOUR = 50
+    # How long a supervisor's emergency (break-glass) access to one record lasts (S8); at most 60.
+    BREAK_GLASS_MINUTES = 60
     # Login POSTs allowed per client IP (S10); Flask-Limiter syntax, several limits separated by ";".
     LOGIN_RATE_LIMIT = "10 per minute;100 per hour"
     # Rate-limit counters: per process in memory unless REDIS_URL points at a shared Redis.
@@ -85,6 +87,7 @@ class Config:
             ("SESSION_IDLE_MINUTES", "CASEFLOW_SESSION_IDLE_MINUTES"),
             ("SESSION_MAX_HOURS", "CASEFLOW_SESSION_MAX_HOURS"),
             ("ALERT_PARTICIPANTS_PER_HOUR", "CASEFLOW_ALERT_PARTICIPANTS_PER_HOUR"),
+            ("BREAK_GLASS_MINUTES", "CASEFLOW_BREAK_GLASS_MINUTES"),
         ):
             if os.environ.get(variable):
                 values[setting] = int(os.environ[variable])
@@ -97,6 +100,8 @@ class Config:
             raise ValueError("CASEFLOW_SESSION_MAX_HOURS may be lowered (to 1 at least), never raised above 12.")
         if not 1 <= values.get("ALERT_PARTICIPANTS_PER_HOUR", 50) <= 50:
             raise ValueError("CASEFLOW_ALERT_PARTICIPANTS_PER_HOUR may be lowered (to 1), never raised above 50.")
+        if not 1 <= values.get("BREAK_GLASS_MINUTES", 60) <= 60:
+            raise ValueError("CASEFLOW_BREAK_GLASS_MINUTES may be lowered (to 1 at least), never raised above 60.")
         return values
 
 

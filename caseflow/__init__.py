@@ -94,6 +94,7 @@ def _register_blueprints(app: Flask) -> None:
     from caseflow.admin.views import bp as admin_bp
     from caseflow.audit.views import bp as audit_bp
     from caseflow.auth.views import bp as auth_bp
+    from caseflow.breakglass.views import bp as break_glass_bp
     from caseflow.caseload.views import bp as caseload_bp
     from caseflow.cases.views import bp as cases_bp
     from caseflow.consents.views import bp as consents_bp
@@ -118,6 +119,7 @@ def _register_blueprints(app: Flask) -> None:
         auth_bp,
         account_bp,
         participants_bp,
+        break_glass_bp,
         cases_bp,
         referrals_bp,
         plan_bp,
@@ -251,6 +253,12 @@ def _register_template_helpers(app: Flask) -> None:
         """A stored UTC time shown on the deployment's wall clock."""
         local = to_local(value)
         return local.strftime("%d %b %Y, %H:%M") if local else ""
+
+    @app.template_filter("clocktime")
+    def clocktime(value):
+        """A stored UTC time as the hour and minute on the deployment's wall clock."""
+        local = to_local(value)
+        return local.strftime("%H:%M") if local else ""
 
     @app.template_filter("day")
     def day(value):

@@ -86,6 +86,10 @@ ACCOUNTS = [
     ("samuel.adeyemi", "Samuel Adeyemi", False, {"fd": "worker"}),
 ]
 DEMO_WORKERS = {"outreach": "outreach", "hvip": "hvip", "fd": "fd"}  # program key -> demo login holding its caseload
+# (account, program key) memberships marked victim-services: the only staff who see IPV-protected people (S24).
+VICTIM_SERVICES = {("hvip", "hvip")}
+# How many of the HVIP demo worker's patients are IPV-protected: seen by hvip@ and hidden from everyone else.
+IPV_PROTECTED = 2
 
 MALE_FIRST = [
     "Marcus", "DeShawn", "Jamal", "Andre", "Malik", "Terrell", "Darius", "Tyrone", "Isaiah", "Xavier",
@@ -721,6 +725,31 @@ def _pair_duplicates(
     return merged, unmerged
 
 
+def _protect_ipv_survivors(
+    people: list[Participant], plans_by_person: dict[int, list[_CasePlan]], paired: set[int], worker: int
+) -> list[Participant]:
+    """Mark a few people (women first) on the victim-services HVIP worker's open caseload as IPV-protected.
+
+    Only people with that one hospital case and no duplicate record, so the protection shows cleanly:
+    the HVIP demo login sees them, the manager and everyone else get 404. No random draw, so every
+    other record stays as the seed made it.
+    """
+    eligible = [
+        index
+        for index, plans in plans_by_person.items()
+        if index not in paired
+        and len(plans) == 1
+        and plans[0].program == "hvip"
+        and plans[0].worker == worker
+        and plans[0].is_open
+    ]
+    eligible.sort(key=lambda index: (people[index].gender != "female", index))
+    chosen = [people[index] for index in eligible[:IPV_PROTECTED]]
+    for person in chosen:
+        person.is_ipv_protected = True
+    return chosen
+
+
 def _erase() -> None:
     """Delete every row, children first, and forget objects whose rows are gone."""
     db.session.flush()
@@ -752,7 +781,12 @@ def _staff(pw_hash: str):
     db.session.add_all([*programs.values(), *users.values()])
     db.session.flush()
     memberships = [
-        ProgramMembership(user_id=users[local].id, program_id=programs[key].id, role=role)
+        ProgramMembership(
+            user_id=users[local].id,
+            program_id=programs[key].id,
+            role=role,
+            is_victim_services=(local, key) in VICTIM_SERVICES,
+        )
         for local, _, _, roles in ACCOUNTS
         for key, role in roles.items()
     ]
@@ -1521,6 +1555,9 @@ def seed_demo(seed: int, participants: int, erase: bool, today: date | None = No
     merged, unmerged = _pair_duplicates(rng, people, plans_by_person, last)
     owner = {retired: kept for kept, retired in merged}  # a retired record's cases now sit on the kept one
 
+    paired = {index for pair in merged + unmerged for index in pair}
+    protected = _protect_ipv_survivors(people, plans_by_person, paired, demo_worker["hvip"])
+
     # People first, so every case (a merged record's included) can point at its owner.
     for index, person in enumerate(people):
         first = plans_by_person[index][0]
@@ -1694,7 +1731,8 @@ def seed_demo(seed: int, participants: int, erase: bool, today: date | None = No
         f"{fd_counts['call_ins']} call-ins ({fd_counts['invited']} invited, {fd_counts['attended']} attended, "
         f"{fd_counts['accepted_help']} accepted help), {fd_counts['notifications']} custom notifications "
         f"({fd_counts['delivered']} delivered, {fd_counts['offers_accepted']} offers accepted), "
-        f"{fd_counts['follow_ups']} follow-ups. "
+        f"{fd_counts['follow_ups']} follow-ups; "
+        f"{len(protected)} IPV-protected participants, seen only by victim-services staff (hvip@{DOMAIN}). "
         f"Log in as outreach@{DOMAIN} (or hvip@, fd@, supervisor@, manager@, admin@, partner@) "
         f"with password {DEMO_PASSWORD}."
     )

@@ -8,10 +8,42 @@ from sqlalchemy import and_, exists, false, or_, select
 from sqlalchemy.sql import ColumnElement
 
 from caseflow.extensions import db
-from caseflow.models import Case, Participant, Program, ProgramMembership, User
+from caseflow.models import BreakGlassGrant, Case, Participant, Program, ProgramMembership, User
+from caseflow.models.base import utcnow
 from caseflow.models.choices import CASEWORK_ROLES
 
 SUPERVISING_ROLES = ("supervisor", "manager")
+
+
+def ipv_protected_ids():
+    """SELECT of the ids of IPV-protected people, uncorrelated so it can sit inside any query."""
+    # The bare column (not IS TRUE) so both databases use the partial index ix_participants_ipv_protected.
+    return select(Participant.id).where(Participant.is_ipv_protected).correlate(None)
+
+
+def ipv_case_clause(user: User) -> ColumnElement[bool]:
+    """A WHERE clause on Case: true unless the case's person is IPV-protected and the user is not their staff.
+
+    An IPV-protected person's case is for victim-services staff only (S24): its assigned worker
+    when that worker's membership in the case's program is victim-services, and the program's
+    victim-services supervisors and managers. Nobody else, whatever their role, sees it.
+    """
+    victim_services = (
+        select(ProgramMembership.program_id)
+        .where(
+            ProgramMembership.user_id == user.id,
+            ProgramMembership.is_victim_services.is_(True),
+            ProgramMembership.deleted_at.is_(None),
+        )
+        .correlate(None)
+    )
+    supervising_vs = victim_services.where(ProgramMembership.role.in_(SUPERVISING_ROLES))
+    assigned_vs = victim_services.where(ProgramMembership.role.in_(CASEWORK_ROLES))
+    return or_(
+        Case.participant_id.not_in(ipv_protected_ids()),
+        Case.program_id.in_(supervising_vs),
+        and_(Case.assigned_worker_id == user.id, Case.program_id.in_(assigned_vs)),
+    )
 
 
 def case_scope(user: User) -> ColumnElement[bool]:
@@ -19,7 +51,9 @@ def case_scope(user: User) -> ColumnElement[bool]:
 
     Workers see their programs' cases (only their own caseload where the program says
     so); supervisors and managers see every case of their programs; nobody else sees any.
-    Administrators get nothing from the flag alone.
+    Administrators get nothing from the flag alone. An IPV-protected person's cases are
+    further limited to their victim-services staff (ipv_case_clause), so every page, list,
+    search and export that goes through this scope hides them from everyone else.
     """
     if user is None or not user.is_authenticated or not user.is_active:
         return false()
@@ -55,6 +89,7 @@ def case_scope(user: User) -> ColumnElement[bool]:
             Case.program_id.in_(worker_all),
             and_(Case.program_id.in_(worker_own), Case.assigned_worker_id == user.id),
         ),
+        ipv_case_clause(user),
     )
 
 
@@ -92,6 +127,84 @@ def get_participant_or_404(user: User, participant_id: int) -> Participant:
     if participant is None:
         abort(404)
     return participant
+
+
+def may_set_ipv_protection(user: User, participant: Participant) -> bool:
+    """Who may set or clear the IPV flag (S24).
+
+    A supervisor or manager of a program holding one of the person's cases they can see, or
+    victim-services staff who can see them. Once set, only the latter still can.
+    """
+    program_ids = set(
+        db.session.execute(
+            select(Case.program_id).where(Case.participant_id == participant.id, case_scope(user))
+        ).scalars()
+    )
+    if not program_ids:
+        return False
+    rows = db.session.execute(
+        select(ProgramMembership.role, ProgramMembership.is_victim_services).where(
+            ProgramMembership.user_id == user.id,
+            ProgramMembership.program_id.in_(program_ids),
+            ProgramMembership.role.in_(CASEWORK_ROLES),
+            ProgramMembership.deleted_at.is_(None),
+        )
+    ).all()
+    return any(role in SUPERVISING_ROLES or is_victim_services for role, is_victim_services in rows)
+
+
+# --- break-glass (S8) ------------------------------------------------------------------------
+
+
+def live_grants(user: User):
+    """SELECT of the user's break-glass grants that still open a record.
+
+    Checked on every page a grant opens, not only when it was made: an expired grant, a person
+    deleted or IPV-protected since, or a user who no longer supervises anything opens nothing.
+    """
+    if user is None or not user.is_authenticated or not user.is_active:
+        return select(BreakGlassGrant).where(false())
+    still_supervises = exists().where(
+        ProgramMembership.user_id == user.id,
+        ProgramMembership.role.in_(SUPERVISING_ROLES),
+        ProgramMembership.deleted_at.is_(None),
+    )
+    return (
+        select(BreakGlassGrant)
+        .join(Participant, Participant.id == BreakGlassGrant.participant_id)
+        .where(
+            BreakGlassGrant.user_id == user.id,
+            BreakGlassGrant.expires_at > utcnow(),
+            Participant.deleted_at.is_(None),
+            Participant.is_ipv_protected.is_(False),
+            still_supervises,
+        )
+    )
+
+
+def active_grant(user: User, participant_id: int) -> BreakGlassGrant | None:
+    """The user's live break-glass grant to read this person (the one lasting longest), or None."""
+    return db.session.execute(
+        live_grants(user)
+        .where(BreakGlassGrant.participant_id == participant_id)
+        .order_by(BreakGlassGrant.expires_at.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def readable_case_or_404(user: User, case_id: int) -> tuple[Case, BreakGlassGrant | None]:
+    """A case to show read-only: in the user's scope (grant None), or a live case of a person they broke glass for.
+
+    Only the case and person pages use this; every write keeps using get_case_or_404.
+    """
+    case = db.session.execute(visible_cases(user).where(Case.id == case_id)).scalar_one_or_none()
+    if case is not None:
+        return case, None
+    case = db.session.get(Case, case_id)
+    grant = active_grant(user, case.participant_id) if case is not None and case.deleted_at is None else None
+    if grant is None:
+        abort(404)
+    return case, grant
 
 
 def get_child_or_404(user: User, model, record_id: int):

@@ -25,7 +25,7 @@ from caseflow.models import (
     User,
 )
 from caseflow.models.base import utcnow
-from caseflow.permissions import SUPERVISING_ROLES
+from caseflow.permissions import SUPERVISING_ROLES, ipv_case_clause
 
 # Records that live on a case and go (and come back) with it.
 # kind (as named in the audit trail and restore URLs) -> model
@@ -132,7 +132,11 @@ def _deleted_stmt(model, user: User):
     else:
         stmt = select(model, Case).join(Case, Case.id == model.case_id)
         program_id = Case.program_id
-    return stmt.where(model.deleted_at.is_not(None), program_id.in_(_supervised_programs(user)))
+    stmt = stmt.where(model.deleted_at.is_not(None), program_id.in_(_supervised_programs(user)))
+    if model not in PROGRAM_KINDS.values():
+        # A deleted record of an IPV-protected person is theirs alone too: listed and restored by their staff (S24).
+        stmt = stmt.where(ipv_case_clause(user))
+    return stmt
 
 
 def deleted_items(user: User, limit: int = 200) -> list[DeletedItem]:

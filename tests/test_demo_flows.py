@@ -247,3 +247,21 @@ def test_demo_fills_every_dashboard_and_review_panel(client, demo):
     assert "/caseload/review/" in review  # a drill-down link: some number above zero
     alerts = client.get("/alerts").get_data(as_text=True)
     assert re.search(r"[1-9]\d* closures? waiting", alerts)
+
+
+def test_demo_ipv_protected_people_are_seen_only_by_the_victim_services_worker(client, demo):
+    """S24 in the demo: hvip@ (victim-services) sees the two protected patients; the manager gets 404."""
+    from caseflow.models import Participant, ProgramMembership
+
+    protected = list(db.session.execute(select(Participant).where(Participant.is_ipv_protected)).scalars())
+    assert len(protected) == 2
+    hvip = _account("hvip@demo.caseflow.org")
+    assert db.session.execute(
+        select(ProgramMembership.is_victim_services).where(ProgramMembership.user_id == hvip.id)
+    ).scalar_one()
+    login(client, hvip.email, DEMO_PASSWORD)
+    for person in protected:
+        assert client.get(f"/participants/{person.id}").status_code == 200
+    login(client, _account("manager@demo.caseflow.org").email, DEMO_PASSWORD)
+    for person in protected:
+        assert client.get(f"/participants/{person.id}").status_code == 404

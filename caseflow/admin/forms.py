@@ -32,6 +32,14 @@ class MembershipForm(FlaskForm):
 
     program_id = SelectField("Program", coerce=int, validators=[InputRequired(message="Choose a program.")])
     role = SelectField("Role", choices=ROLES, validators=[InputRequired()])
+    is_victim_services = BooleanField(
+        "Victim-services staff (may see IPV-protected participants)",
+        description=(
+            "Only victim-services staff see a program's IPV-protected participants: as the assigned worker, "
+            "or as a supervisor or manager of the program. Adding an existing program again changes the role "
+            "and this setting."
+        ),
+    )
     submit = SubmitField("Add to program")
 
 

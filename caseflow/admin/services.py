@@ -40,25 +40,34 @@ def set_user_active(actor: User, user: User, active: bool) -> None:
     record_event(actor, "update", "user", user.id, detail="activated" if active else "deactivated")
 
 
-def add_membership(actor: User, user: User, program: Program, role: str) -> ProgramMembership:
-    """Give a user a role in a program, or change the role they have."""
+def add_membership(
+    actor: User, user: User, program: Program, role: str, is_victim_services: bool = False
+) -> ProgramMembership:
+    """Give a user a role in a program, or change the role (and victim-services marker) they have."""
     if role == "partner" and program.kind != "focused_deterrence":
         # Partners see call-in and notification figures, which only focused deterrence programs have.
         raise AdminRuleError("The law-enforcement partner role exists only in focused deterrence programs.")
+    if role == "partner" and is_victim_services:
+        # Victim-services staff see IPV-protected records; a law-enforcement partner sees no record at all.
+        raise AdminRuleError("A law-enforcement partner cannot be victim-services staff.")
     membership = db.session.execute(
         select(ProgramMembership).where(
             ProgramMembership.user_id == user.id, ProgramMembership.program_id == program.id
         )
     ).scalar_one_or_none()
     if membership is None:
-        membership = ProgramMembership(user_id=user.id, program_id=program.id, role=role)
+        membership = ProgramMembership(
+            user_id=user.id, program_id=program.id, role=role, is_victim_services=is_victim_services
+        )
         db.session.add(membership)
     else:
         membership.role = role
+        membership.is_victim_services = is_victim_services
         membership.deleted_at = None
         membership.deleted_by_id = None
     db.session.flush()
-    record_event(actor, "update", "user", user.id, detail=f"role {role} in program {program.id}")
+    marker = ", victim-services" if is_victim_services else ""
+    record_event(actor, "update", "user", user.id, detail=f"role {role}{marker} in program {program.id}")
     return membership
 
 

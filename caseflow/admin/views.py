@@ -89,7 +89,7 @@ def user_detail(user_id: int):
     if form.validate_on_submit():
         program = db.session.get(Program, form.program_id.data) or abort(404)
         try:
-            add_membership(current_user, user, program, form.role.data)
+            add_membership(current_user, user, program, form.role.data, bool(form.is_victim_services.data))
         except AdminRuleError as exc:
             db.session.rollback()
             flash(str(exc), "danger")

@@ -29,6 +29,7 @@ from caseflow.models.choices import CONTACT_MODES, CONTACT_TYPES, label_of
 from caseflow.permissions import (
     get_case_or_404,
     get_child_or_404,
+    readable_case_or_404,
     require_member,
     require_supervisor,
     supervises,
@@ -58,19 +59,21 @@ def _program_members(program_id: int) -> list[User]:
 
 @bp.route("/cases/<int:case_id>")
 def show(case_id: int):
-    case = get_case_or_404(current_user, case_id)
+    # A break-glass grant opens this page read-only (S8); every action on it still needs the case in scope.
+    case, grant = readable_case_or_404(current_user, case_id)
     timeline = case_timeline(case, page=request.args.get("page", 1, type=int))
     header = case_header(case, local_today())
-    record_event(current_user, "view", "case", case.id)
+    record_event(current_user, "view", "case", case.id, detail=f"break-glass grant {grant.id}" if grant else "")
     return render_and_commit(
         "cases/show.html",
         case=case,
         header=header,
         assessment_changes=assessment_changes(case),
         timeline=timeline,
-        is_supervisor=supervises(current_user, case.program_id),
+        is_supervisor=grant is None and supervises(current_user, case.program_id),
         status_form=StatusForm(status="inactive" if case.status == "active" else "active"),
         action_form=ActionForm(),
+        grant=grant,
     )
 
 

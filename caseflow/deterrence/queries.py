@@ -15,6 +15,7 @@ from caseflow.extensions import db
 from caseflow.models import CallIn, CallInInvitee, CallInServiceRequest, Case, Notification, Participant, Referral
 from caseflow.models.choices import SERVICE_CATEGORIES
 from caseflow.models.deterrence import NOTIFICATION_TRIGGERS
+from caseflow.permissions import ipv_protected_ids
 from caseflow.timezones import local_date_sql, to_utc
 
 CONNECTED_STATUSES = ("connected", "completed")
@@ -93,6 +94,17 @@ def _person_counts():
     return or_(Participant.deleted_at.is_(None), Participant.merged_into_id.is_not(None))
 
 
+def _counted(exclude_ipv: bool):
+    """Which participant rows count; for partners, never an IPV-protected person (S24), merged or not."""
+    if not exclude_ipv:
+        return _person_counts()
+    return and_(
+        _person_counts(),
+        Participant.is_ipv_protected.is_(False),
+        or_(Participant.merged_into_id.is_(None), Participant.merged_into_id.not_in(ipv_protected_ids())),
+    )
+
+
 def _live_call_ins(program_id: int, start: date, end: date):
     low, high = _utc_bounds(start, end)
     return and_(
@@ -100,8 +112,11 @@ def _live_call_ins(program_id: int, start: date, end: date):
     )
 
 
-def call_in_counts(program_id: int, start: date, end: date) -> CallInCounts:
-    """Call-ins held and speakers (sums), then invitees as distinct people, in two aggregates."""
+def call_in_counts(program_id: int, start: date, end: date, *, exclude_ipv: bool = False) -> CallInCounts:
+    """Call-ins held and speakers (sums), then invitees as distinct people, in two aggregates.
+
+    exclude_ipv leaves IPV-protected people out of the people counts, as the partner's view must.
+    """
     held, community, services, law = db.session.execute(
         select(
             func.count(CallIn.id),
@@ -120,7 +135,7 @@ def call_in_counts(program_id: int, start: date, end: date) -> CallInCounts:
         .select_from(CallInInvitee)
         .join(CallIn, CallIn.id == CallInInvitee.call_in_id)
         .join(Participant, Participant.id == CallInInvitee.participant_id)
-        .where(_live_call_ins(program_id, start, end), _person_counts())
+        .where(_live_call_ins(program_id, start, end), _counted(exclude_ipv))
     ).one()
     return CallInCounts(
         held=int(held),
@@ -147,18 +162,18 @@ def service_requests(program_id: int, start: date, end: date) -> ServiceRequests
     )
 
 
-def _live_notifications(program_id: int, start: date, end: date):
+def _live_notifications(program_id: int, start: date, end: date, exclude_ipv: bool = False):
     return and_(
         Notification.program_id == program_id,
         Notification.deleted_at.is_(None),
         Notification.notified_on >= start,
         Notification.notified_on <= end,
-        _person_counts(),
+        _counted(exclude_ipv),
     )
 
 
-def notification_counts(program_id: int, start: date, end: date) -> NotificationCounts:
-    """Notifications in the period: totals from one aggregate, triggers from one GROUP BY."""
+def notification_counts(program_id: int, start: date, end: date, *, exclude_ipv: bool = False) -> NotificationCounts:
+    """Notifications in the period: totals from one aggregate, triggers from one GROUP BY (exclude_ipv: as above)."""
     rows = db.session.execute(
         select(
             Notification.trigger,
@@ -167,7 +182,7 @@ def notification_counts(program_id: int, start: date, end: date) -> Notification
             func.coalesce(func.sum(sql_case((Notification.offer_accepted.is_(True), 1), else_=0)), 0),
         )
         .join(Participant, Participant.id == Notification.participant_id)
-        .where(_live_notifications(program_id, start, end))
+        .where(_live_notifications(program_id, start, end, exclude_ipv))
         .group_by(Notification.trigger)
     ).all()
     by_trigger = {trigger: (int(n), int(d), int(a)) for trigger, n, d, a in rows}
@@ -181,13 +196,13 @@ def notification_counts(program_id: int, start: date, end: date) -> Notification
     )
 
 
-def offer_pipeline(program_id: int, start: date, end: date) -> OfferPipeline:
+def offer_pipeline(program_id: int, start: date, end: date, *, exclude_ipv: bool = False) -> OfferPipeline:
     """Offered -> accepted -> case opened -> services connected, as unduplicated people, in one statement.
 
     Offered: a delivered notification dated in the period, or attendance at a call-in held in it.
     Accepted: any of those offers taken. Case opened: a live case of this program enrolled on or
     after the person's first offer in the period. Services connected: such a case has a live
-    referral that connected or completed.
+    referral that connected or completed. exclude_ipv leaves IPV-protected people out (partners).
     """
     person = _person_key()
     notified = (
@@ -197,7 +212,7 @@ def offer_pipeline(program_id: int, start: date, end: date) -> OfferPipeline:
             Notification.offer_accepted.label("accepted"),
         )
         .join(Participant, Participant.id == Notification.participant_id)
-        .where(_live_notifications(program_id, start, end), Notification.delivered.is_(True))
+        .where(_live_notifications(program_id, start, end, exclude_ipv), Notification.delivered.is_(True))
     )
     attended = (
         select(
@@ -208,7 +223,7 @@ def offer_pipeline(program_id: int, start: date, end: date) -> OfferPipeline:
         .select_from(CallInInvitee)
         .join(CallIn, CallIn.id == CallInInvitee.call_in_id)
         .join(Participant, Participant.id == CallInInvitee.participant_id)
-        .where(_live_call_ins(program_id, start, end), CallInInvitee.attendance == "attended", _person_counts())
+        .where(_live_call_ins(program_id, start, end), CallInInvitee.attendance == "attended", _counted(exclude_ipv))
     )
     offers = union_all(notified, attended).subquery("offers")
     people = (

@@ -636,7 +636,8 @@ def figures(program_id: int):
     elif not request.args:
         form.start.data, form.end.data = start, end
     threshold = int(current_app.config.get("SMALL_CELL_THRESHOLD", 5))
-    notes = notification_counts(program.id, start, end)
+    # A partner's figures never count an IPV-protected person (S24); members see every person.
+    notes = notification_counts(program.id, start, end, exclude_ipv=partner)
     trigger_counts = [t.notifications for t in notes.by_trigger]
     # The triggers add up to the total shown, so one hidden trigger takes a second with it.
     trigger_cells = breakdown_cells(trigger_counts, threshold) if partner else [str(n) for n in trigger_counts]
@@ -651,9 +652,9 @@ def figures(program_id: int):
         partner=partner,
         show=_suppressor(partner, threshold),
         threshold=threshold,
-        call_ins=call_in_counts(program.id, start, end),
+        call_ins=call_in_counts(program.id, start, end, exclude_ipv=partner),
         services=service_requests(program.id, start, end),
         notifications=notes,
         triggers=list(zip(notes.by_trigger, trigger_cells, strict=True)),
-        pipeline=offer_pipeline(program.id, start, end),
+        pipeline=offer_pipeline(program.id, start, end, exclude_ipv=partner),
     )

@@ -2,6 +2,7 @@
 
 from caseflow.models.alert import ALERT_KINDS, SecurityAlert
 from caseflow.models.audit import AuditEvent
+from caseflow.models.breakglass import BreakGlassGrant
 from caseflow.models.case import CASE_STATUSES, CASE_TRANSITIONS, Case, CaseStatusChange, can_transition
 from caseflow.models.casework import CaseAssignment, ClosureRequest, FormSubmission, MergeRequest, ParticipantMerge
 from caseflow.models.consent import Consent, ConsentCategory
@@ -63,6 +64,7 @@ __all__ = [
     "Assessment",
     "AssessmentAnswer",
     "AuditEvent",
+    "BreakGlassGrant",
     "CARE_LEVELS",
     "CASE_STATUSES",
     "CASE_TRANSITIONS",

@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from caseflow.extensions import db
@@ -17,6 +17,13 @@ class Participant(RecordMixin, db.Model):
     __table_args__ = (
         check_in("gender", values(GENDERS)),
         Index("ix_participants_last_name_first_name", "last_name", "first_name"),
+        # Every scoped query asks "who is IPV-protected?"; a partial index holds just those few rows.
+        Index(
+            "ix_participants_ipv_protected",
+            "id",
+            sqlite_where=text("is_ipv_protected = 1"),
+            postgresql_where=text("is_ipv_protected"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -33,6 +40,9 @@ class Participant(RecordMixin, db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
     # Set when this record was merged into another; reports count the kept record.
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("participants.id"), default=None)
+    # A survivor of intimate partner violence whose record only assigned victim-services staff may see (S24):
+    # permissions.case_scope hides the person, their cases and everything under them from everyone else.
+    is_ipv_protected: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     aliases: Mapped[list["ParticipantAlias"]] = relationship(
         back_populates="participant", cascade="all, delete-orphan", order_by="ParticipantAlias.id"

@@ -1,6 +1,6 @@
 """Programs and who belongs to them: the root of every access decision."""
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from caseflow.extensions import db
@@ -53,6 +53,8 @@ class ProgramMembership(RecordMixin, db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     program_id: Mapped[int] = mapped_column(ForeignKey("programs.id"), index=True)
     role: Mapped[str] = mapped_column(String(20))
+    # Victim-services staff of this program: the only people who may see its IPV-protected participants (S24).
+    is_victim_services: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     user: Mapped["User"] = relationship(back_populates="memberships", foreign_keys=[user_id])  # noqa: F821
     program: Mapped[Program] = relationship(back_populates="memberships")

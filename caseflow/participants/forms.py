@@ -4,6 +4,7 @@ import hashlib
 
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateField,
     HiddenField,
     IntegerField,
@@ -140,8 +141,20 @@ class ParticipantForm(FlaskForm, SubmissionTokenMixin, PersonFields, CaseOpening
 
 
 class ParticipantEditForm(FlaskForm, VersionMixin, PersonFields):
-    """Correct who the person is; the version catches someone else's save in between."""
+    """Correct who the person is; the version catches someone else's save in between.
 
+    The view removes is_ipv_protected for users who may not set it, so for them it is never bound.
+    """
+
+    is_ipv_protected = BooleanField(
+        "IPV-protected (survivor of intimate partner violence)",
+        description=(
+            "Only victim-services staff on this person's cases will see this record, its cases and everything "
+            "in them. Everyone else, you included unless you are victim-services staff here, will get "
+            "'not found': it leaves search, lists, duplicate checks and partner figures, and no one "
+            "can open it by emergency access."
+        ),
+    )
     submit = SubmitField("Save changes")
 
 

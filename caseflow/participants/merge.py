@@ -102,6 +102,8 @@ def merge_participants(actor: User, kept: Participant, retired: Participant, not
                 kept.race_ethnicities.append(ParticipantRaceEthnicity(category=row.category))
                 known.add(row.category)
         _fill_gaps(kept, retired)
+        # Protection is never lost by a merge: if either record was IPV-protected, the person is (S24).
+        kept.is_ipv_protected = kept.is_ipv_protected or retired.is_ipv_protected
         kept.updated_at = utcnow()  # moves the version: an edit form open on the kept record is now stale
     retired.merged_into_id = kept.id
     db.session.flush()

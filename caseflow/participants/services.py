@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from caseflow.audit.services import record_event
@@ -97,10 +97,17 @@ def update_participant(
     phone: str = "",
     area: str = "",
     today: date | None = None,
+    is_ipv_protected: bool | None = None,
 ) -> Participant:
-    """Correct who the person is; the caller has checked the version and commits with commit_edit()."""
+    """Correct who the person is; the caller has checked the version and commits with commit_edit().
+
+    is_ipv_protected None leaves the flag alone: only callers that checked may_set_ipv_protection pass it.
+    """
+    protection_changed = is_ipv_protected is not None and is_ipv_protected != participant.is_ipv_protected
     # One flush for columns and collections together, so the version moves exactly once.
     with db.session.no_autoflush:
+        if protection_changed:
+            participant.is_ipv_protected = is_ipv_protected
         participant.first_name = first_name.strip()
         participant.last_name = last_name.strip()
         participant.gender = gender or "not_reported"
@@ -120,6 +127,15 @@ def update_participant(
         participant.updated_at = utcnow()
     db.session.flush()
     record_event(actor, "update", "participant", participant.id)
+    if protection_changed:
+        # Its own row, so reviewers can find who protected or unprotected a person (S24).
+        record_event(
+            actor,
+            "update",
+            "participant",
+            participant.id,
+            detail="IPV protection set" if is_ipv_protected else "IPV protection cleared",
+        )
     return participant
 
 
@@ -157,8 +173,15 @@ def _candidates(actor: User) -> list[Candidate]:
     comes from the same case scope every page uses, read once as a set of ids rather than as
     a correlated subquery per person.
     """
-    live = (Participant.deleted_at.is_(None), Participant.merged_into_id.is_(None))
-    visible = set(db.session.execute(select(Case.participant_id).where(case_scope(actor)).distinct()).scalars())
+    in_scope = select(Case.participant_id).where(case_scope(actor))
+    # An IPV-protected person the actor may not see is no candidate at all: never matched, hinted at
+    # or counted, so neither search nor the duplicate check can tell that they exist (S24).
+    live = (
+        Participant.deleted_at.is_(None),
+        Participant.merged_into_id.is_(None),
+        or_(Participant.is_ipv_protected.is_(False), Participant.id.in_(in_scope)),
+    )
+    visible = set(db.session.execute(in_scope.distinct()).scalars())
     rows = db.session.execute(
         select(
             Participant.id,
@@ -242,6 +265,16 @@ def _match(
     if hint_elsewhere and programs_for(actor):
         elsewhere = _programs_of([s.candidate.id for s in scores if not s.candidate.in_scope and s.strong])
     return MatchOutcome(matches=_load(shown), elsewhere=elsewhere)
+
+
+def strong_matches_elsewhere(actor: User, term: str) -> list[int]:
+    """Ids of the people outside the actor's scope that strongly match the terms: whom the hint is about.
+
+    Only break-glass asks for these ids, and IPV-protected people are never among them. Nothing is audited
+    here: the caller records what it opens.
+    """
+    scores = rank(parse_search(term), _candidates(actor))
+    return [s.candidate.id for s in scores if not s.candidate.in_scope and s.strong]
 
 
 def search_participants(actor: User, term: str) -> MatchOutcome:

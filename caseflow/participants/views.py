@@ -7,6 +7,7 @@ from sqlalchemy.orm import selectinload
 
 from caseflow.audit.rendering import render_and_commit
 from caseflow.audit.services import record_event
+from caseflow.breakglass.services import can_break_glass
 from caseflow.cases.services import CaseRuleError, open_case
 from caseflow.conflicts import EditConflict, check_version, commit_edit, conflict_page
 from caseflow.extensions import db
@@ -43,7 +44,16 @@ from caseflow.participants.services import (
     search_participants,
     update_participant,
 )
-from caseflow.permissions import case_scope, get_participant_or_404, programs_for, role_in, visible_participants
+from caseflow.permissions import (
+    active_grant,
+    case_scope,
+    get_participant_or_404,
+    may_set_ipv_protection,
+    participant_scope,
+    programs_for,
+    role_in,
+    visible_participants,
+)
 from caseflow.submissions import commit_once
 
 bp = Blueprint("participants", __name__, url_prefix="/participants")
@@ -106,7 +116,9 @@ def search():
     outcome = None
     if form.validate_on_submit():
         outcome = search_participants(current_user, form.q.data)
-    return render_and_commit("participants/search.html", form=form, outcome=outcome)
+    return render_and_commit(
+        "participants/search.html", form=form, outcome=outcome, may_break_glass=can_break_glass(current_user)
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -166,19 +178,50 @@ def _visible_or_merged(participant_id: int):
     ).scalar_one_or_none()
     if participant is not None:
         return participant, None
+    return None, _merged_redirect(participant_id)
+
+
+def _merged_redirect(participant_id: int):
+    """A redirect from a merged record to its visible survivor; anything else is 404."""
     # An old link to a merged record leads to the record it was merged into, if visible.
     kept_id = merged_into_visible(current_user, participant_id)
     if kept_id is None:
         abort(404)
     flash(f"Record #{participant_id} was merged into this record.", "info")
-    return None, redirect(url_for("participants.show", participant_id=kept_id))
+    return redirect(url_for("participants.show", participant_id=kept_id))
+
+
+def _emergency_page(participant: Participant, grant):
+    """The person read-only under a break-glass grant (S8): every live case listed, no actions, a banner."""
+    cases = list(
+        db.session.execute(
+            select(Case)
+            .where(Case.participant_id == participant.id, Case.deleted_at.is_(None))
+            .options(selectinload(Case.program))
+            .order_by(Case.referred_on.desc())
+        ).scalars()
+    )
+    record_event(current_user, "view", "participant", participant.id, detail=f"break-glass grant {grant.id}")
+    return render_and_commit(
+        "participants/show.html",
+        participant=participant,
+        cases=cases,
+        can_merge=False,
+        duplicate_reports=[],
+        grant=grant,
+    )
 
 
 @bp.route("/<int:participant_id>")
 def show(participant_id: int):
-    participant, merged = _visible_or_merged(participant_id)
-    if merged is not None:
-        return merged
+    participant = db.session.execute(
+        visible_participants(current_user).where(Participant.id == participant_id)
+    ).scalar_one_or_none()
+    if participant is None:
+        grant = active_grant(current_user, participant_id)
+        if grant is not None:
+            return _emergency_page(grant.participant, grant)
+        return _merged_redirect(participant_id)
     cases = _visible_cases(participant)
     reports = merge_requests_about(current_user, participant)
     others = sorted({r.other_id if r.participant_id == participant.id else r.participant_id for r in reports})
@@ -189,6 +232,7 @@ def show(participant_id: int):
         cases=cases,
         can_merge=can_merge(current_user),
         duplicate_reports=reports,
+        grant=None,
     )
 
 
@@ -210,6 +254,7 @@ def _edit_form_for(participant: Participant) -> ParticipantEditForm:
     """The edit form filled from the saved record, at its current version."""
     return ParticipantEditForm(
         data=dict(
+            is_ipv_protected=participant.is_ipv_protected,
             first_name=participant.first_name,
             last_name=participant.last_name,
             aliases=", ".join(a.name for a in participant.aliases),
@@ -253,7 +298,15 @@ def _comparison(form: ParticipantEditForm, participant: Participant) -> list[tup
         ("Preferred language", (form.preferred_language.data or "").strip(), participant.preferred_language),
         ("Phone", (form.phone.data or "").strip(), participant.phone),
         ("Area", (form.area.data or "").strip(), participant.area),
-    ]
+    ] + (
+        [("IPV-protected", _yes_no(form.is_ipv_protected.data), _yes_no(participant.is_ipv_protected))]
+        if form.is_ipv_protected is not None
+        else []
+    )
+
+
+def _yes_no(value) -> str:
+    return "Yes" if value else "No"
 
 
 @bp.route("/<int:participant_id>/edit", methods=["GET", "POST"])
@@ -261,10 +314,14 @@ def edit(participant_id: int):
     participant = get_participant_or_404(current_user, participant_id)
     _require_case_member(participant)
     form = ParticipantEditForm() if request.method == "POST" else _edit_form_for(participant)
+    if not may_set_ipv_protection(current_user, participant):
+        # Not declared, so a posted value is ignored (S6): only those allowed can set or clear it.
+        del form.is_ipv_protected
     if form.validate_on_submit():
+        protect = form.is_ipv_protected.data if form.is_ipv_protected is not None else None
         try:
             check_version(participant, form.version.data)
-            update_participant(current_user, participant, **form.person_fields())
+            update_participant(current_user, participant, **form.person_fields(), is_ipv_protected=protect)
             commit_edit()
         except EditConflict:
             db.session.rollback()
@@ -278,6 +335,13 @@ def edit(participant_id: int):
             )
             db.session.commit()
             return html, status
+        still_visible = db.session.execute(
+            select(Participant.id).where(Participant.id == participant.id, participant_scope(current_user))
+        ).first()
+        if still_visible is None:
+            # The user protected someone they are not victim-services staff for: the record has left their reach.
+            flash("Saved. This person is now IPV-protected: only their victim-services staff see the record.", "info")
+            return redirect(url_for("main.home"))
         flash("Changes saved.", "success")
         return redirect(url_for("participants.show", participant_id=participant.id))
     record_event(current_user, "view", "participant", participant.id, detail="edit form")

@@ -85,6 +85,8 @@ FK_POLICY: dict[str, str] = {
     "merge_requests.participant_id": CASCADE,
     "merge_requests.other_id": CASCADE,
     "merge_requests.merge_id": NULLIFY,
+    # An emergency grant names the person; the break_glass audit row keeps the event by id.
+    "break_glass_grants.participant_id": CASCADE,
     # Rows that keep what they name: a person with a case (in any program) or a program's module
     # record about them stays; a consent that a referral was made under stays with its disclosure.
     "cases.participant_id": KEEP,
