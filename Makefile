@@ -25,8 +25,15 @@ run: $(VENV)/.installed-run
 	$(BIN)/flask seed-demo --if-empty
 	CASEFLOW_REQUIRE_2FA=0 $(BIN)/flask run --host 127.0.0.1 --port 5000
 
-## Install the test tools and run the whole suite (PostgreSQL too when DATABASE_URL is set)
-test: $(VENV)/.installed-dev
+# axe-core for the accessibility tests, exactly as package-lock.json pins it; `npm ci` rewrites
+# node_modules/.package-lock.json, so this reruns only when the lock file changes.
+node_modules/.package-lock.json: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --silent --no-audit --no-fund; \
+	else echo "npm not found: the accessibility tests will be skipped (apt-get install npm)"; fi
+
+## Install the test tools and run the whole suite (PostgreSQL too when DATABASE_URL is set); the browser
+## tests need Chromium (apt-get install chromium) and are skipped without it, except in CI
+test: $(VENV)/.installed-dev node_modules/.package-lock.json
 	$(BIN)/pytest
 
 lint: $(VENV)/.installed-dev

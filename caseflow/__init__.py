@@ -104,6 +104,7 @@ def _register_blueprints(app: Flask) -> None:
     from caseflow.incidents.import_views import bp as incident_import_bp
     from caseflow.incidents.views import bp as incidents_bp
     from caseflow.main.views import bp as main_bp
+    from caseflow.offline.views import bp as offline_bp
     from caseflow.outreach.views import bp as outreach_bp
     from caseflow.participants.views import bp as participants_bp
     from caseflow.plan.views import bp as plan_bp
@@ -138,6 +139,7 @@ def _register_blueprints(app: Flask) -> None:
         report_mappings_bp,
         admin_bp,
         audit_bp,
+        offline_bp,
     ):
         app.register_blueprint(bp)
 
@@ -156,6 +158,10 @@ def _register_request_hooks(app: Flask) -> None:
         if not current_user.is_authenticated:
             if pending_login_allowed():
                 return None
+            from caseflow.offline import is_sync_request, login_needed
+
+            if is_sync_request():
+                return login_needed()  # the offline script keeps the record and asks the person to log in
             return login_manager.unauthorized()
         if request.endpoint not in PARTNER_ENDPOINTS:
             from caseflow.permissions import is_partner_only
@@ -180,10 +186,14 @@ def _register_request_hooks(app: Flask) -> None:
         )
         if request.endpoint not in ("static", "bootstrap.static"):
             response.headers["Cache-Control"] = "no-store"
+        elif request.endpoint == "static" and (request.view_args or {}).get("filename") == "sw.js":
+            # The offline service worker lives under /static/ but must see the app's pages (scope "/").
+            response.headers["Service-Worker-Allowed"] = "/"
         return response
 
 
 def _register_error_pages(app: Flask) -> None:
+    from flask_wtf.csrf import CSRFError
     from sqlalchemy.exc import DBAPIError
     from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
@@ -200,6 +210,15 @@ def _register_error_pages(app: Flask) -> None:
             ),
             code,
         )
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        """A stale token from the offline script gets JSON it can act on; a plain form keeps the usual 400."""
+        from caseflow.offline import csrf_failed, is_sync_request
+
+        if is_sync_request():
+            return csrf_failed()
+        return error
 
     @app.errorhandler(403)
     def forbidden(_error):

@@ -42,6 +42,10 @@ def enforce_session_limits():
     db.session.commit()
     logout_user()
     session.clear()
+    from caseflow.offline import is_sync_request, login_needed
+
+    if is_sync_request():
+        return login_needed()  # the offline script keeps its record and asks the person to log in
     flash(message, "info")
     if request.method == "GET":
         # Back to the same page after logging in; a POST body is not replayed.

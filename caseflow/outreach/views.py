@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from caseflow import offline
 from caseflow.audit.rendering import render_and_commit
 from caseflow.audit.services import record_event
 from caseflow.conflicts import save_edit
@@ -250,8 +251,12 @@ def new_mediation(program_id: int):
             db.session.rollback()
             _field_error(form, exc)
         else:
-            flash("Mediation saved." if created else "That mediation was already saved.", "success")
-            return redirect(url_for("outreach.mediation", mediation_id=mediation_id))
+            return offline.saved(
+                url_for("outreach.mediation", mediation_id=mediation_id),
+                "Mediation saved." if created else "That mediation was already saved.",
+            )
+    if request.method == "POST" and (answer := offline.not_saved(form)):
+        return answer
     return render_template(
         "outreach/new_mediation.html",
         form=form,
@@ -352,7 +357,8 @@ def edit_mediation_view(mediation_id: int):
                 record,
                 form,
                 lambda: edit_mediation(current_user, record, **_mediation_fields(form)),
-                audit_type="mediation",
+                # The offline script gets a bare 409 (no saved values shown), so no view is audited for it.
+                audit_type=None if offline.is_sync_request() else "mediation",
                 conflict_fields=lambda: _mediation_conflict_fields(form, record),
                 form_template="outreach/_mediation_form.html",
                 **context,
@@ -362,9 +368,10 @@ def edit_mediation_view(mediation_id: int):
             _field_error(form, exc)
         else:
             if response is not None:
-                return response
-            flash("Mediation updated.", "success")
-            return redirect(url_for("outreach.mediation", mediation_id=record.id))
+                return offline.conflict(response)
+            return offline.saved(url_for("outreach.mediation", mediation_id=record.id), "Mediation updated.")
+    if answer := offline.not_saved(form):
+        return answer
     return render_template("outreach/edit_mediation.html", form=form, **context)
 
 
