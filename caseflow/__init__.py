@@ -5,23 +5,29 @@ import os
 import uuid
 
 from flask import Flask, abort, g, render_template, request
+from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from caseflow.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
+from caseflow.logsafe import install_log_safety
 
 # Endpoints reachable without logging in. Everything else needs a session (S1).
 PUBLIC_ENDPOINTS = frozenset({"auth.login", "static", "bootstrap.static", "main.health"})
 # All a law-enforcement partner may reach besides the public ones: aggregate figures only (S4).
 PARTNER_ENDPOINTS = frozenset({"main.home", "auth.logout", "deterrence.figures"})
+# Two years, in seconds: how long browsers remember to use HTTPS only (S15).
+HSTS_MAX_AGE = 63_072_000
 
 log = logging.getLogger(__name__)
 
 
 def create_app(config_name: str | None = None, overrides: dict | None = None) -> Flask:
-    """Build an app for one environment; no side effects beyond binding extensions."""
+    """Build an app for one environment; no side effects beyond binding extensions and escaping log lines."""
     from config import CONFIGS
 
+    # Process-wide and idempotent: every log record, from any library, gets CR/LF escaped (S36).
+    install_log_safety()
     name = config_name or os.environ.get("CASEFLOW_ENV", "development")
     config_class = CONFIGS[name]
     app = Flask(__name__, template_folder="../templates", instance_relative_config=False)
@@ -99,13 +105,18 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(bp)
 
 
+def current_request_id() -> str:
+    """The correlation id of this request, made on first use (an error may come before any hook ran)."""
+    return g.setdefault("request_id", uuid.uuid4().hex[:12])
+
+
 def _register_request_hooks(app: Flask) -> None:
     @app.before_request
     def require_login():
         """Deny by default: any endpoint not on the public allow-list needs a session."""
         from flask_login import current_user
 
-        g.request_id = uuid.uuid4().hex[:12]
+        current_request_id()
         if request.endpoint in PUBLIC_ENDPOINTS:
             return None
         if not current_user.is_authenticated:
@@ -132,6 +143,9 @@ def _register_request_hooks(app: Flask) -> None:
         )
         if request.endpoint not in ("static", "bootstrap.static"):
             response.headers["Cache-Control"] = "no-store"
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            # Production runs on HTTPS only: browsers must never fall back to plain HTTP (S15).
+            response.headers.setdefault("Strict-Transport-Security", f"max-age={HSTS_MAX_AGE}; includeSubDomains")
         return response
 
 
@@ -143,10 +157,24 @@ def _register_error_pages(app: Flask) -> None:
                 code=code,
                 title=title,
                 message=message,
-                request_id=g.get("request_id", ""),
+                request_id=current_request_id(),
             ),
             code,
         )
+
+    @app.errorhandler(CSRFError)
+    def csrf_refused(_error):
+        # The token is missing or stale: nothing was done, and the user can simply try again (S14).
+        return render_error(
+            400,
+            "Please try that again",
+            "This form had expired or did not come from this site, so nothing was saved. "
+            "Go back, reload the page and send it again.",
+        )
+
+    @app.errorhandler(400)
+    def bad_request(_error):
+        return render_error(400, "That did not work", "The request could not be used. Nothing was saved.")
 
     @app.errorhandler(403)
     def forbidden(_error):
@@ -164,6 +192,13 @@ def _register_error_pages(app: Flask) -> None:
     def conflict(_error):
         return render_error(409, "Changed by someone else", "Someone else changed this record first.")
 
+    @app.errorhandler(413)
+    def too_large(_error):
+        limit_mb = (app.config.get("MAX_CONTENT_LENGTH") or 0) // (1024 * 1024)
+        return render_error(
+            413, "That was too large", f"Uploads and forms may be at most {limit_mb} MB. Nothing was saved."
+        )
+
     @app.errorhandler(429)
     def too_many_requests(_error):
         return render_error(
@@ -174,7 +209,7 @@ def _register_error_pages(app: Flask) -> None:
     def server_error(_error):
         # Nothing half-done may be committed after a failure (S31).
         db.session.rollback()
-        log.error("request %s failed", g.get("request_id", "-"))
+        log.error("request %s failed", current_request_id())
         return render_error(500, "Something went wrong", "Nothing was saved. Please try again.")
 
 
@@ -208,7 +243,8 @@ def _register_template_helpers(app: Flask) -> None:
         from caseflow.models.choices import CASEWORK_ROLES
 
         context = {
-            "logout_form": LogoutForm(),
+            # Never bound to the request: the body may be too large or unreadable on an error page.
+            "logout_form": LogoutForm(formdata=None),
             "nav_supervised": [],
             "nav_managed": [],
             "nav_member": False,

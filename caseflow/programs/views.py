@@ -14,6 +14,7 @@ from caseflow.models.choices import REFERRAL_SOURCES, label_of
 from caseflow.permissions import role_in
 from caseflow.programs.forms import CriterionForm, ProgramSettingsForm
 from caseflow.programs.services import add_criterion, set_criterion_active, update_settings
+from caseflow.submissions import commit_once
 
 bp = Blueprint("programs", __name__, url_prefix="/programs")
 
@@ -97,9 +98,13 @@ def add_criterion_view(program_id: int):
     program = _managed_program_or_404(program_id)
     criterion_form = CriterionForm()
     if criterion_form.validate_on_submit():
-        add_criterion(current_user, program, criterion_form.text.data)
-        db.session.commit()
-        flash("Criterion added.", "success")
+        _, created = commit_once(
+            current_user,
+            criterion_form.submission_token.data,
+            "criterion",
+            lambda: add_criterion(current_user, program, criterion_form.text.data),
+        )
+        flash("Criterion added." if created else "That criterion was already added.", "success")
         return redirect(url_for("programs.settings", program_id=program.id))
     form = ProgramSettingsForm(
         formdata=None, obj=program, version=str(program.version), referral_sources=program_referral_sources(program)
