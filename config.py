@@ -15,7 +15,8 @@ class Config:
 
     SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - development only; production requires the env
     SQLALCHEMY_DATABASE_URI = f"sqlite:///{BASE_DIR / 'instance' / 'caseflow.db'}"
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # hide_parameters: SQL errors and logs never carry the values (names, notes) a statement was sent (S36).
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True, "hide_parameters": True}
     # PostgreSQL limits (S35): a database that does not answer gives a 503 within 5 seconds, never a hang.
     # Seconds to open a connection (also the longest wait for a free pooled connection).
     DATABASE_CONNECT_TIMEOUT = 3
@@ -49,6 +50,9 @@ class Config:
     # Rate-limit counters: per process in memory unless REDIS_URL points at a shared Redis.
     RATELIMIT_STORAGE_URI = "memory://"
     PAGE_SIZE = 25
+    # The largest request body accepted (S19): the 2 MB incident feed travels packed in a form field
+    # of up to 6 MB on its second step; anything bigger is refused with 413 before it is read.
+    MAX_CONTENT_LENGTH = 8 * 1024 * 1024
     # Wall-clock zone of the deployment: forms take and pages show local time, the database UTC.
     TIMEZONE = "America/Chicago"
     # Counts from 1 to this minus one print as "<N" in partner figures and funder reports (REPORTS.md).

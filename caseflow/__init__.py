@@ -5,11 +5,13 @@ import os
 import uuid
 
 from flask import Flask, abort, g, render_template, request
+from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from caseflow.crypto import init_app as init_encryption
 from caseflow.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
+from caseflow.logsafe import install_log_safety
 
 # Endpoints reachable without logging in. Everything else needs a session (S1).
 PUBLIC_ENDPOINTS = frozenset({"auth.login", "static", "bootstrap.static", "main.health"})
@@ -27,14 +29,18 @@ PARTNER_ENDPOINTS = frozenset(
         "account.recovery_codes",
     }
 )
+# Two years, in seconds: how long browsers remember to use HTTPS only (S15).
+HSTS_MAX_AGE = 63_072_000
 
 log = logging.getLogger(__name__)
 
 
 def create_app(config_name: str | None = None, overrides: dict | None = None) -> Flask:
-    """Build an app for one environment; no side effects beyond binding extensions."""
+    """Build an app for one environment; no side effects beyond binding extensions and escaping log lines."""
     from config import CONFIGS
 
+    # Process-wide and idempotent: every log record, from any library, gets CR/LF escaped (S36).
+    install_log_safety()
     name = config_name or os.environ.get("CASEFLOW_ENV", "development")
     config_class = CONFIGS[name]
     app = Flask(__name__, template_folder="../templates", instance_relative_config=False)
@@ -144,6 +150,11 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(bp)
 
 
+def current_request_id() -> str:
+    """The correlation id of this request, made on first use (an error may come before any hook ran)."""
+    return g.setdefault("request_id", uuid.uuid4().hex[:12])
+
+
 def _register_request_hooks(app: Flask) -> None:
     @app.before_request
     def require_login():
@@ -152,7 +163,7 @@ def _register_request_hooks(app: Flask) -> None:
 
         from caseflow.auth.gate import enrolment_redirect, pending_login_allowed
 
-        g.request_id = uuid.uuid4().hex[:12]
+        current_request_id()
         if request.endpoint in PUBLIC_ENDPOINTS:
             return None
         if not current_user.is_authenticated:
@@ -189,11 +200,13 @@ def _register_request_hooks(app: Flask) -> None:
         elif request.endpoint == "static" and (request.view_args or {}).get("filename") == "sw.js":
             # The offline service worker lives under /static/ but must see the app's pages (scope "/").
             response.headers["Service-Worker-Allowed"] = "/"
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            # Production runs on HTTPS only: browsers must never fall back to plain HTTP (S15).
+            response.headers.setdefault("Strict-Transport-Security", f"max-age={HSTS_MAX_AGE}; includeSubDomains")
         return response
 
 
 def _register_error_pages(app: Flask) -> None:
-    from flask_wtf.csrf import CSRFError
     from sqlalchemy.exc import DBAPIError
     from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
@@ -206,19 +219,29 @@ def _register_error_pages(app: Flask) -> None:
                 code=code,
                 title=title,
                 message=message,
-                request_id=g.get("request_id", ""),
+                request_id=current_request_id(),
             ),
             code,
         )
 
     @app.errorhandler(CSRFError)
-    def csrf_error(error):
-        """A stale token from the offline script gets JSON it can act on; a plain form keeps the usual 400."""
+    def csrf_refused(error):
+        """A stale token from the offline script gets JSON it can act on; a plain form a friendly 400 (S14)."""
         from caseflow.offline import csrf_failed, is_sync_request
 
         if is_sync_request():
             return csrf_failed()
-        return error
+        # The token is missing or stale: nothing was done, and the user can simply try again.
+        return render_error(
+            400,
+            "Please try that again",
+            "This form had expired or did not come from this site, so nothing was saved. "
+            "Go back, reload the page and send it again.",
+        )
+
+    @app.errorhandler(400)
+    def bad_request(_error):
+        return render_error(400, "That did not work", "The request could not be used. Nothing was saved.")
 
     @app.errorhandler(403)
     def forbidden(_error):
@@ -235,6 +258,13 @@ def _register_error_pages(app: Flask) -> None:
     @app.errorhandler(409)
     def conflict(_error):
         return render_error(409, "Changed by someone else", "Someone else changed this record first.")
+
+    @app.errorhandler(413)
+    def too_large(_error):
+        limit_mb = (app.config.get("MAX_CONTENT_LENGTH") or 0) // (1024 * 1024)
+        return render_error(
+            413, "That was too large", f"Uploads and forms may be at most {limit_mb} MB. Nothing was saved."
+        )
 
     @app.errorhandler(429)
     def too_many_requests(_error):
@@ -254,7 +284,7 @@ def _register_error_pages(app: Flask) -> None:
     def server_error(_error):
         # Nothing half-done may be committed after a failure (S31).
         db.session.rollback()
-        log.error("request %s failed", g.get("request_id", "-"))
+        log.error("request %s failed", current_request_id())
         return render_error(500, "Something went wrong", "Nothing was saved. Please try again.")
 
 
@@ -294,7 +324,8 @@ def _register_template_helpers(app: Flask) -> None:
         from caseflow.models.choices import CASEWORK_ROLES
 
         context = {
-            "logout_form": LogoutForm(),
+            # Never bound to the request: the body may be too large or unreadable on an error page.
+            "logout_form": LogoutForm(formdata=None),
             "nav_supervised": [],
             "nav_managed": [],
             "nav_member": False,

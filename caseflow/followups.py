@@ -12,6 +12,7 @@ from wtforms.validators import InputRequired, Length, Optional
 from caseflow.audit.services import record_event
 from caseflow.extensions import db
 from caseflow.models import FollowUp, Mediation, Notification, ShootingResponse, User
+from caseflow.submissions import SubmissionTokenMixin
 
 PARENT_COLUMNS = {Mediation: "mediation_id", ShootingResponse: "shooting_response_id", Notification: "notification_id"}
 
@@ -20,8 +21,8 @@ class FollowUpRuleError(ValueError):
     """A follow-up rule refused the change; the message is safe to show."""
 
 
-class FollowUpForm(FlaskForm):
-    """Schedule a follow-up: when it is due and what it is for."""
+class FollowUpForm(FlaskForm, SubmissionTokenMixin):
+    """Schedule a follow-up: when it is due and what it is for; the token makes a double tap add one (S30)."""
 
     due_on = DateField("Follow-up due", validators=[InputRequired(message="Give the date the follow-up is due.")])
     note = TextAreaField("What to follow up", validators=[Optional(), Length(max=2000)])
@@ -33,6 +34,11 @@ class FollowUpDoneForm(FlaskForm):
 
     done_on = DateField("Done on", validators=[InputRequired(message="Give the date it was done.")])
     submit = SubmitField("Mark done")
+
+
+def saved_flash(created: bool) -> tuple[str, str]:
+    """What to tell the user after a follow-up form was sent (a resent form saves nothing new)."""
+    return ("Follow-up added.", "success") if created else ("That follow-up was already added.", "info")
 
 
 def add_follow_up(actor: User, parent, due_on: date, note: str = "") -> FollowUp:

@@ -97,7 +97,10 @@ def hand_off_case(actor: User, case: Case, receiving: Program, *, on: date, note
         raise CaseRuleError("Choose a different program to hand off to.")
     if not case.is_open:
         raise CaseRuleError("Only an open case can be handed off.")
-    consent = find_valid_consent(case.participant_id, on, recipient_program_id=receiving.id)
+    # The sending program must hold the consent itself (S23).
+    consent = find_valid_consent(
+        case.participant_id, on, recipient_program_id=receiving.id, disclosing_program_id=case.program_id
+    )
     if consent is None:
         raise CaseRuleError(
             f"There is no valid consent to share {case.participant.first_name}'s identity with "

@@ -5,7 +5,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from caseflow import offline, softdelete
-from caseflow.audit.rendering import render_and_commit
+from caseflow.audit.rendering import render_and_commit, render_form_page
 from caseflow.audit.services import record_event
 from caseflow.cases import movement
 from caseflow.cases.forms import (
@@ -114,7 +114,7 @@ def new_contact(case_id: int):
             )
     if request.method == "POST" and (answer := offline.not_saved(form)):
         return answer
-    return render_template("cases/new_contact.html", form=form, case=case)
+    return render_form_page("cases/new_contact.html", "case", case.id, form=form, case=case)
 
 
 def _contact_conflict_fields(form, contact: Contact) -> list[tuple[str, str, str]]:
@@ -259,7 +259,7 @@ def reassign(case_id: int):
             db.session.commit()
             flash(f"Case reassigned to {worker.full_name}.", "success")
             return redirect(url_for("cases.show", case_id=case.id))
-    return render_template("cases/reassign.html", form=form, case=case)
+    return render_form_page("cases/reassign.html", "case", case.id, form=form, case=case)
 
 
 @bp.route("/cases/<int:case_id>/closure", methods=["GET", "POST"])
@@ -389,7 +389,7 @@ def handoff(case_id: int):
             db.session.commit()
             flash(f"Handed off to {receiving.name}: they now have a referred case for this person.", "success")
             return redirect(url_for("cases.show", case_id=case.id))
-    return render_template("cases/handoff.html", form=form, case=case)
+    return render_form_page("cases/handoff.html", "case", case.id, form=form, case=case)
 
 
 # --- delete and restore -------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from datetime import date, timedelta
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import and_, exists, or_, select, true
 from sqlalchemy.orm import selectinload
 
 from caseflow.audit.services import record_event
@@ -47,6 +47,7 @@ def find_valid_consent(
     recipient_program_id: int | None = None,
     recipient_name: str | None = None,
     categories: frozenset[str] = frozenset({"identity"}),
+    disclosing_program_id: int | None = None,
 ) -> Consent | None:
     """The consent that lets this person's data in every one of categories go to one recipient on a date.
 
@@ -54,6 +55,8 @@ def find_valid_consent(
     recipient_name matches typed consents only (a court, a lawyer), never one naming a provider or program.
     Valid means signed on or before the date, expiring on or after it, not revoked, not deleted.
     Without a recipient nothing can match, so the caller's disclosure stays blocked.
+    disclosing_program_id limits the match to consents that program recorded: a consent lets the program
+    that took it share, not every program that happens to hold a case for the same person (S23).
     """
     by_id = []
     names: list[str] = []
@@ -80,6 +83,7 @@ def find_valid_consent(
             Consent.revoked_at.is_(None),
             Consent.signed_on <= on,
             Consent.expires_on >= on,
+            true() if disclosing_program_id is None else Consent.program_id == disclosing_program_id,
             or_(*by_id, typed_only) if names else or_(*by_id),
             *[
                 exists().where(ConsentCategory.consent_id == Consent.id, ConsentCategory.category == category)

@@ -1,10 +1,10 @@
 """Consent pages: a person's consents, recording one, revoking one."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from caseflow.audit.rendering import render_and_commit
+from caseflow.audit.rendering import render_and_commit, render_form_page
 from caseflow.audit.services import record_event
 from caseflow.consents.forms import ActionForm, ConsentForm
 from caseflow.consents.services import (
@@ -136,8 +136,14 @@ def new(participant_id: int):
             if return_case is not None:
                 return redirect(url_for("referrals.new", case_id=return_case.id))
             return redirect(url_for("consents.index", participant_id=participant.id))
-    return render_template(
-        "consents/new.html", form=form, participant=participant, return_case=return_case, problem=problem
+    return render_form_page(
+        "consents/new.html",
+        "participant",
+        participant.id,
+        form=form,
+        participant=participant,
+        return_case=return_case,
+        problem=problem,
     )
 
 

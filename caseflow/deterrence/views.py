@@ -55,6 +55,7 @@ from caseflow.followups import (
     add_follow_up,
     complete_follow_up,
     parent_of,
+    saved_flash,
 )
 from caseflow.forms_common import ActionForm
 from caseflow.models import (
@@ -576,9 +577,13 @@ def add_notification_follow_up(notification_id: int):
     form = FollowUpForm()
     if not form.validate_on_submit():
         return _render_notification(record, form)
-    add_follow_up(current_user, record, form.due_on.data, form.note.data or "")
-    db.session.commit()
-    flash("Follow-up added.", "success")
+    _, created = commit_once(
+        current_user,
+        form.submission_token.data,
+        "follow_up",
+        lambda: add_follow_up(current_user, record, form.due_on.data, form.note.data or ""),
+    )
+    flash(*saved_flash(created))
     return redirect(url_for("deterrence.notification", notification_id=record.id))
 
 

@@ -24,6 +24,7 @@ from caseflow.followups import (
     add_follow_up,
     complete_follow_up,
     parent_of,
+    saved_flash,
 )
 from caseflow.forms_common import ActionForm
 from caseflow.incidents.forms import FindPersonForm
@@ -443,9 +444,13 @@ def add_mediation_follow_up(mediation_id: int):
     form = FollowUpForm()
     if not form.validate_on_submit():
         return _render_mediation(record, add_form=form)
-    add_follow_up(current_user, record, form.due_on.data, form.note.data or "")
-    db.session.commit()
-    flash("Follow-up added.", "success")
+    _, created = commit_once(
+        current_user,
+        form.submission_token.data,
+        "follow_up",
+        lambda: add_follow_up(current_user, record, form.due_on.data, form.note.data or ""),
+    )
+    flash(*saved_flash(created))
     return redirect(url_for("outreach.mediation", mediation_id=record.id))
 
 
@@ -455,9 +460,13 @@ def add_response_follow_up(response_id: int):
     form = FollowUpForm()
     if not form.validate_on_submit():
         return _render_response(record, add_form=form)
-    add_follow_up(current_user, record, form.due_on.data, form.note.data or "")
-    db.session.commit()
-    flash("Follow-up added.", "success")
+    _, created = commit_once(
+        current_user,
+        form.submission_token.data,
+        "follow_up",
+        lambda: add_follow_up(current_user, record, form.due_on.data, form.note.data or ""),
+    )
+    flash(*saved_flash(created))
     return redirect(url_for("outreach.response", response_id=record.id))
 
 

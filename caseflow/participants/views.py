@@ -5,7 +5,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from caseflow.audit.rendering import render_and_commit
+from caseflow.audit.rendering import render_and_commit, render_form_page
 from caseflow.audit.services import record_event
 from caseflow.breakglass.services import can_break_glass
 from caseflow.cases.services import CaseRuleError, open_case
@@ -530,4 +530,6 @@ def open_case_view(participant_id: int):
             db.session.commit()
             flash("Case opened.", "success")
             return redirect(url_for("cases.show", case_id=case.id))
-    return render_template("participants/open_case.html", form=form, participant=participant)
+    return render_form_page(
+        "participants/open_case.html", "participant", participant.id, form=form, participant=participant
+    )

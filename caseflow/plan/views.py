@@ -4,7 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
-from caseflow.audit.rendering import render_and_commit
+from caseflow.audit.rendering import render_and_commit, render_form_page
 from caseflow.audit.services import record_event
 from caseflow.cases.services import case_children
 from caseflow.conflicts import EditConflict, check_version, commit_edit, conflict_page
@@ -116,7 +116,7 @@ def new_goal(case_id: int):
         else:
             _saved_flash(created, "Goal")
             return redirect(url_for("plan.show", case_id=case_id))
-    return render_template("plan/new_goal.html", form=form, case=case)
+    return render_form_page("plan/new_goal.html", "case", case.id, form=form, case=case)
 
 
 def _day(value) -> str:
@@ -216,7 +216,7 @@ def new_outcome(case_id: int):
         else:
             _saved_flash(created, "Outcome")
             return redirect(url_for("plan.show", case_id=case_id))
-    return render_template("plan/new_outcome.html", form=form, case=case)
+    return render_form_page("plan/new_outcome.html", "case", case.id, form=form, case=case)
 
 
 @bp.route("/outcomes/<int:outcome_id>/delete", methods=["POST"])
@@ -323,8 +323,10 @@ def new_assessment(case_id: int):
         # Unknown, inactive and other programs' instruments all get the same answer: choose again.
         if chosen_id is not None:
             flash("That instrument is not available for this case. Choose one below.", "warning")
-        return render_template(
+        return render_form_page(
             "plan/choose_instrument.html",
+            "case",
+            case.id,
             case=case,
             instruments=usable,
             can_configure=supervises(current_user, case.program_id),
@@ -352,8 +354,10 @@ def new_assessment(case_id: int):
         else:
             _saved_flash(created, "Assessment")
             return redirect(url_for("plan.assessments", case_id=case_id))
-    return render_template(
+    return render_form_page(
         "plan/new_assessment.html",
+        "case",
+        case.id,
         form=form,
         case=case,
         instrument=instrument,

@@ -7,6 +7,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from caseflow.conflicts import VersionMixin
 from caseflow.forms_common import MultiCheckboxField
 from caseflow.models.choices import REFERRAL_SOURCES
+from caseflow.submissions import SubmissionTokenMixin
 
 
 class ProgramSettingsForm(FlaskForm, VersionMixin):
@@ -38,8 +39,8 @@ class ProgramSettingsForm(FlaskForm, VersionMixin):
     submit = SubmitField("Save settings")
 
 
-class CriterionForm(FlaskForm):
-    """Add one criterion to the eligibility screen."""
+class CriterionForm(FlaskForm, SubmissionTokenMixin):
+    """Add one criterion to the eligibility screen; the token makes a double submit add it once (S30)."""
 
     text = StringField("New criterion", validators=[DataRequired(message="Describe the criterion."), Length(max=200)])
     submit = SubmitField("Add criterion")

@@ -22,6 +22,7 @@ from caseflow.retention.purge import (
     plan_purge,
     scrub_freed_space,
 )
+from caseflow.submissions import commit_once
 
 bp = Blueprint("programs", __name__, url_prefix="/programs")
 
@@ -110,9 +111,13 @@ def add_criterion_view(program_id: int):
     program = _managed_program_or_404(program_id)
     criterion_form = CriterionForm()
     if criterion_form.validate_on_submit():
-        add_criterion(current_user, program, criterion_form.text.data)
-        db.session.commit()
-        flash("Criterion added.", "success")
+        _, created = commit_once(
+            current_user,
+            criterion_form.submission_token.data,
+            "criterion",
+            lambda: add_criterion(current_user, program, criterion_form.text.data),
+        )
+        flash("Criterion added." if created else "That criterion was already added.", "success")
         return redirect(url_for("programs.settings", program_id=program.id))
     form = ProgramSettingsForm(
         formdata=None, obj=program, version=str(program.version), referral_sources=program_referral_sources(program)

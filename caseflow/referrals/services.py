@@ -94,7 +94,10 @@ def make_referral(
     consent = None
     if not is_anonymous:
         # S23: sharing who the person is with an outside provider needs their consent, valid that day.
-        consent = find_valid_consent(case.participant_id, referred_on, provider_id=provider.id)
+        # Only a consent this program recorded counts; another program's is not ours to use.
+        consent = find_valid_consent(
+            case.participant_id, referred_on, provider_id=provider.id, disclosing_program_id=case.program_id
+        )
         if consent is None:
             raise ConsentRequired(
                 f"No valid consent lets us share {case.participant.first_name}'s identity with {provider.name}."

@@ -1,11 +1,11 @@
 """Referral pages: make one (behind the consent gate), follow it to a close, list the overdue ones."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from caseflow.audit.rendering import render_and_commit
+from caseflow.audit.rendering import render_and_commit, render_form_page
 from caseflow.audit.services import record_event
 from caseflow.conflicts import EditConflict, check_version, commit_edit, conflict_page
 from caseflow.extensions import db
@@ -79,7 +79,7 @@ def new(case_id: int):
         else:
             flash("Referral saved." if created else "This referral was already saved.", "success")
             return redirect(url_for("referrals.show", referral_id=referral_id))
-    return render_template("referrals/new.html", form=form, case=case, blocked=blocked)
+    return render_form_page("referrals/new.html", "case", case.id, form=form, case=case, blocked=blocked)
 
 
 def _choices(referral: Referral) -> list[tuple[str, str]]:

@@ -295,15 +295,14 @@ def _recipient_consents(case: Case, recipient: str, on: date, categories: frozen
     program_ids = db.session.execute(
         select(Program.id).where(func.lower(Program.name) == wanted, Program.deleted_at.is_(None))
     ).scalars()
+    # Only consents this case's program recorded count: another program's consent is not ours to use (S23).
+    mine = {"categories": categories, "disclosing_program_id": case.program_id}
     found = [
-        *(find_valid_consent(case.participant_id, on, provider_id=p, categories=categories) for p in provider_ids),
-        *(
-            find_valid_consent(case.participant_id, on, recipient_program_id=p, categories=categories)
-            for p in program_ids
-        ),
+        *(find_valid_consent(case.participant_id, on, provider_id=p, **mine) for p in provider_ids),
+        *(find_valid_consent(case.participant_id, on, recipient_program_id=p, **mine) for p in program_ids),
     ]
     # A consent typed as free text ("County Court") names no provider or program: it matches by name.
-    found.append(find_valid_consent(case.participant_id, on, recipient_name=recipient, categories=categories))
+    found.append(find_valid_consent(case.participant_id, on, recipient_name=recipient, **mine))
     return [c for c in found if c is not None]
 
 
