@@ -97,13 +97,26 @@ def menu(page: Page, *names: str) -> None:
     Each name is a link or a dropdown toggle in the navigation bar, e.g. menu(page, "Outreach", "Mediations").
     """
     nav = page.get_by_role("navigation").first
+    # Bootstrap's scripts must be running before a toggle does anything; on a busy machine they may not be yet.
+    page.wait_for_load_state("load")
     # Bootstrap's navbar-expand-md collapses the menu below 768 px; asking the viewport, not the
     # button, avoids racing the stylesheet while the page is still loading.
     if page.viewport_size["width"] < 768:
         nav.get_by_role("button", name="Menu").click()
-        expect(nav.locator("#nav")).to_be_visible()
-    for name in names:
-        nav.get_by_role("link", name=name, exact=True).or_(nav.get_by_role("button", name=name, exact=True)).click()
+        # "show" comes when the opening animation has ended; a click during it can be lost.
+        expect(nav.locator("#nav")).to_have_class(re.compile(r"\bshow\b"))
+    for index, name in enumerate(names):
+        item = nav.get_by_role("link", name=name, exact=True).or_(nav.get_by_role("button", name=name, exact=True))
+        item.click()
+        if index + 1 < len(names):
+            # A dropdown toggle: its menu must be open before the next item can be chosen; a person
+            # whose tap did not register taps again.
+            following = nav.get_by_role("link", name=names[index + 1], exact=True)
+            try:
+                expect(following).to_be_visible(timeout=3000)
+            except AssertionError:
+                item.click()
+                expect(following).to_be_visible()
 
 
 def confirm_password_if_asked(page: Page, password: str = DEMO_PASSWORD) -> bool:

@@ -42,6 +42,7 @@ from caseflow.models import (
     ProgramMembership,
     Referral,
     ReportRun,
+    SecurityAlert,
     ServiceProvider,
     ShootingResponse,
     User,
@@ -56,6 +57,7 @@ MISSING_ID = 987_654_321
 # Which model each URL argument names; the same name means the same model on every route...
 ARG_MODELS = {
     "activity_id": OutreachActivity,
+    "alert_id": SecurityAlert,
     "affiliation_id": GroupAffiliation,
     "assessment_id": Assessment,
     "call_in_id": CallIn,

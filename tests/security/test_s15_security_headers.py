@@ -4,6 +4,7 @@ import re
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 
 from caseflow import HSTS_MAX_AGE, create_app
 from caseflow.models import Contact
@@ -164,6 +165,7 @@ def test_s15_rendered_pages_carry_no_inline_script(app, client, world):
 def test_s15_production_sends_hsts(monkeypatch):
     """S15: in production every response tells browsers to use HTTPS only, for at least a year."""
     monkeypatch.setenv("SECRET_KEY", "a-production-secret-from-the-environment")
+    monkeypatch.setenv("CASEFLOW_ENCRYPTION_KEYS", Fernet.generate_key().decode())
     monkeypatch.setenv("DATABASE_URL", "sqlite://")
     app = create_app("production")
     client = app.test_client()

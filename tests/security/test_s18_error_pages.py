@@ -4,6 +4,7 @@ import logging
 import re
 
 import pytest
+from cryptography.fernet import Fernet
 from sqlalchemy import text
 
 from caseflow import create_app
@@ -96,6 +97,7 @@ def test_s18_production_config_never_runs_in_debug(monkeypatch):
     """S18: DEBUG is off in production even when FLASK_DEBUG is set in the environment."""
     monkeypatch.setenv("FLASK_DEBUG", "1")
     monkeypatch.setenv("SECRET_KEY", "a-production-secret-from-the-environment")
+    monkeypatch.setenv("CASEFLOW_ENCRYPTION_KEYS", Fernet.generate_key().decode())
     monkeypatch.setenv("DATABASE_URL", "sqlite://")
     app = create_app("production")
     assert app.debug is False
