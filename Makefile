@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export FLASK_APP := caseflow
 
-.PHONY: run test lint clean
+.PHONY: run test lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,13 @@ run: $(VENV)/.installed-run
 ## Install the test tools and run the whole suite (PostgreSQL too when DATABASE_URL is set)
 test: $(VENV)/.installed-dev
 	$(BIN)/pytest
+
+## The benchmark (docs/PERFORMANCE.md): seeds demo and large databases once on SQLite and PostgreSQL,
+## measures the key pages under gunicorn against a 50-row floor, prints the table and records it.
+## BENCH_ARGS="--quick" for a shorter run, "--databases sqlite" without a PostgreSQL server.
+BENCH_ARGS ?=
+bench: $(VENV)/.installed-run
+	$(BIN)/python bench/run.py --write docs/PERFORMANCE.md $(BENCH_ARGS)
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

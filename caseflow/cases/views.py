@@ -109,7 +109,8 @@ def new_contact(case_id: int):
             flash(str(exc), "danger")
         else:
             flash("Contact saved." if created else "That contact was already saved.", "success")
-            return redirect(url_for("cases.show", case_id=case.id))
+            # case_id, not case.id: the commit expired the case, and reading it again costs a query.
+            return redirect(url_for("cases.show", case_id=case_id))
     return render_template("cases/new_contact.html", form=form, case=case)
 
 
