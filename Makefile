@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export FLASK_APP := caseflow
 
-.PHONY: run test lint clean
+.PHONY: run test lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,13 @@ node_modules/.package-lock.json: package.json package-lock.json
 ## tests need Chromium (apt-get install chromium) and are skipped without it, except in CI
 test: $(VENV)/.installed-dev node_modules/.package-lock.json
 	$(BIN)/pytest
+
+## The benchmark (docs/PERFORMANCE.md): seeds demo and large databases once on SQLite and PostgreSQL,
+## measures the key pages under gunicorn against a 50-row floor, prints the table and records it.
+## BENCH_ARGS="--quick" for a shorter run, "--databases sqlite" without a PostgreSQL server.
+BENCH_ARGS ?=
+bench: $(VENV)/.installed-run
+	$(BIN)/python bench/run.py --write docs/PERFORMANCE.md $(BENCH_ARGS)
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

@@ -26,6 +26,10 @@ class Config:
     DATABASE_LOCK_TIMEOUT_MS = 3000
     # The longest single statement; gunicorn's default worker timeout is 30 s anyway.
     DATABASE_STATEMENT_TIMEOUT_MS = 30000
+    # PostgreSQL connections each process keeps (one per gunicorn thread) and may add under load;
+    # gunicorn.conf.py sets them from its threads (CASEFLOW_DB_POOL_SIZE, CASEFLOW_DB_MAX_OVERFLOW).
+    DATABASE_POOL_SIZE = 5
+    DATABASE_MAX_OVERFLOW = 10  # SQLAlchemy's defaults; gunicorn.conf.py sets 0
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session; idle timeout bounds it
     BOOTSTRAP_SERVE_LOCAL = True  # no CDN: hospital networks may have no outside access
     SESSION_COOKIE_HTTPONLY = True
@@ -92,6 +96,8 @@ class Config:
             ("SESSION_MAX_HOURS", "CASEFLOW_SESSION_MAX_HOURS"),
             ("ALERT_PARTICIPANTS_PER_HOUR", "CASEFLOW_ALERT_PARTICIPANTS_PER_HOUR"),
             ("BREAK_GLASS_MINUTES", "CASEFLOW_BREAK_GLASS_MINUTES"),
+            ("DATABASE_POOL_SIZE", "CASEFLOW_DB_POOL_SIZE"),
+            ("DATABASE_MAX_OVERFLOW", "CASEFLOW_DB_MAX_OVERFLOW"),
         ):
             if os.environ.get(variable):
                 values[setting] = int(os.environ[variable])

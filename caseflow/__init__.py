@@ -87,11 +87,17 @@ def _apply_database_timeouts(app: Flask) -> None:
     connect_args.setdefault(
         "options",
         f"-c statement_timeout={app.config['DATABASE_STATEMENT_TIMEOUT_MS']}"
-        f" -c lock_timeout={app.config['DATABASE_LOCK_TIMEOUT_MS']}",
+        f" -c lock_timeout={app.config['DATABASE_LOCK_TIMEOUT_MS']}"
+        # JIT compiling costs seconds on the caseload's many correlated subqueries once the tables are
+        # large enough for the planner to try it, to save milliseconds: off for an OLTP app (PERFORMANCE.md).
+        " -c jit=off",
     )
     options["connect_args"] = connect_args
     options.setdefault("pool_timeout", app.config["DATABASE_CONNECT_TIMEOUT"])
     options.setdefault("pool_pre_ping", True)  # a connection the server dropped is replaced, not used
+    # One connection per gunicorn thread, so workers × threads is the most caseflow ever opens (gunicorn.conf.py).
+    options.setdefault("pool_size", app.config["DATABASE_POOL_SIZE"])
+    options.setdefault("max_overflow", app.config["DATABASE_MAX_OVERFLOW"])
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 

@@ -61,20 +61,66 @@ def reset_two_factor_command(email: str) -> None:
 
 @click.command("seed-demo")
 @click.option("--seed", default=2026, show_default=True, help="Random seed; the same seed gives the same data.")
-@click.option("--participants", default=300, show_default=True, help="How many participants to create.")
+@click.option(
+    "--participants",
+    type=int,
+    default=None,
+    help="How many participants to create (demo: 300; large: 20,000 in all, the demo's included).",
+)
 @click.option("--force", is_flag=True, help="Erase the existing data first.")
 @click.option("--if-empty", is_flag=True, help="Do nothing (and succeed) when the database already has data.")
-def seed_demo_command(seed: int, participants: int, force: bool, if_empty: bool) -> None:
+@click.option(
+    "--scale",
+    type=click.Choice(["demo", "large"]),
+    default="demo",
+    show_default=True,
+    help="large: the demo plus bulk programs and years of history (20,000 participants, 1,000,000 contacts).",
+)
+@click.option(
+    "--contacts", type=int, default=None, help="With --scale large: bulk contacts (default 50 a participant)."
+)
+@click.option(
+    "--referrals", type=int, default=None, help="With --scale large: bulk referrals (default 5 a participant)."
+)
+def seed_demo_command(
+    seed: int,
+    participants: int | None,
+    force: bool,
+    if_empty: bool,
+    scale: str,
+    contacts: int | None,
+    referrals: int | None,
+) -> None:
     """Load a realistic, deterministic demo data set with the seven demo accounts."""
     from caseflow.demo import seed_demo
+    from caseflow.demo_bulk import SCALES, add_long_case, seed_bulk, vacuum_analyze
     from caseflow.models import User
+    from caseflow.timezones import local_today
 
+    if scale == "demo" and (contacts is not None or referrals is not None):
+        raise click.BadParameter("--contacts and --referrals go with --scale large.")
     has_data = db.session.execute(select(func.count(User.id))).scalar_one() > 0
     if has_data and not force:
         if if_empty:
             click.echo("The database already holds data; leaving it as it is.")
             return
         raise click.ClickException("The database already holds data. Use --force to erase it and load the demo.")
-    summary = seed_demo(seed=seed, participants=participants, erase=has_data)
+    if scale == "demo":
+        summary = seed_demo(seed=seed, participants=300 if participants is None else participants, erase=has_data)
+        db.session.commit()
+        click.echo(summary)
+        return
+    total, per_contacts, per_referrals = SCALES["large"]
+    total = total if participants is None else participants
+    if total <= 300:
+        raise click.BadParameter("--scale large needs more than the demo's 300 participants.")
+    contacts = contacts if contacts is not None else total * per_contacts // SCALES["large"][0]
+    referrals = referrals if referrals is not None else total * per_referrals // SCALES["large"][0]
+    today = local_today()
+    click.echo(seed_demo(seed=seed, participants=300, erase=has_data, today=today))
     db.session.commit()
-    click.echo(summary)
+    click.echo(seed_bulk(seed, total - 300, contacts, referrals, today))
+    case_id = add_long_case(seed)
+    db.session.commit()
+    vacuum_analyze()
+    click.echo(f"Case {case_id} (outreach@ demo login's caseload) holds years of contacts.")

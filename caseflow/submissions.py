@@ -45,8 +45,10 @@ def commit_once(actor: User, token: str | None, record_type: str, create: Callab
         if existing is not None:
             return existing, False
     record = create()
+    # Read before the commit expires the object: afterwards it would cost a query to reload the row.
+    record_id = record.id
     if token:
-        db.session.add(FormSubmission(token=token, user_id=actor.id, record_type=record_type, record_id=record.id))
+        db.session.add(FormSubmission(token=token, user_id=actor.id, record_type=record_type, record_id=record_id))
     try:
         db.session.commit()
     except IntegrityError:
@@ -55,4 +57,4 @@ def commit_once(actor: User, token: str | None, record_type: str, create: Callab
         if existing is None:
             raise
         return existing, False
-    return record.id, True
+    return record_id, True

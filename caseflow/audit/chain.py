@@ -66,7 +66,7 @@ def claim_next_link() -> tuple[int, str]:
     On PostgreSQL an advisory lock held to commit makes concurrent writers chain one after
     another, and the id is drawn after the lock, so id order is chain order. The id is known
     before the INSERT because the append-only trigger refuses the UPDATE a later hash would need.
-    SQLite already lets one writer at a time commit.
+    SQLite lets one writer at a time commit, and _sqlite_write_lock makes sure this one is it before reading.
     """
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(select(func.pg_advisory_xact_lock(CHAIN_LOCK_KEY)))
@@ -74,9 +74,23 @@ def claim_next_link() -> tuple[int, str]:
             select(func.nextval(func.pg_get_serial_sequence("audit_events", "id")))
         ).scalar_one()
     else:
+        _sqlite_write_lock()
         new_id = db.session.execute(select(func.coalesce(func.max(AuditEvent.id), 0) + 1)).scalar_one()
     prev = db.session.execute(select(AuditEvent.row_hash).order_by(AuditEvent.id.desc()).limit(1)).scalar()
     return new_id, prev or GENESIS
+
+
+def _sqlite_write_lock() -> None:
+    """SQLite: hold the database's write lock before reading where the chain ends.
+
+    Python's sqlite3 opens a transaction only at the first INSERT, UPDATE or DELETE, so a page that has
+    only read so far would read the last row unlocked: two gunicorn workers then claimed the same id and
+    one request failed (the benchmark found it). BEGIN IMMEDIATE waits out the busy timeout for the lock
+    and holds it to commit; a transaction already writing holds it already.
+    """
+    connection = db.session.connection().connection.driver_connection
+    if not connection.in_transaction:
+        connection.execute("BEGIN IMMEDIATE")
 
 
 @dataclass(frozen=True)

@@ -109,7 +109,8 @@ def new_contact(case_id: int):
             flash(str(exc), "danger")
         else:
             return offline.saved(
-                url_for("cases.show", case_id=case.id),
+                # case_id, not case.id: the commit expired the case, and reading it again costs a query.
+                url_for("cases.show", case_id=case_id),
                 "Contact saved." if created else "That contact was already saved.",
             )
     if request.method == "POST" and (answer := offline.not_saved(form)):

@@ -19,7 +19,14 @@ class Contact(RecordMixin, db.Model):
         check_in("mode", values(CONTACT_MODES)),
         check_in("contact_type", values(CONTACT_TYPES)),
         CheckConstraint("duration_minutes IS NULL OR duration_minutes >= 0", name="duration_minutes_range"),
-        Index("ix_contacts_case_id_occurred_at", "case_id", "occurred_at"),
+        # On PostgreSQL the columns reports and dashboards count ride along, so those counts are
+        # index-only scans of a program's cases rather than reads of the whole table (migration 0017).
+        Index(
+            "ix_contacts_case_id_occurred_at",
+            "case_id",
+            "occurred_at",
+            postgresql_include=["id", "is_completed", "deleted_at", "mode", "contact_type", "duration_minutes"],
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

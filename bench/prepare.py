@@ -1,0 +1,83 @@
+"""Make sure the seeded database has the benchmark's long case, and print the ids the benchmark needs as JSON.
+
+Run by bench/run.py with DATABASE_URL set, after `flask seed-demo`. At the demo scale it gives the
+outreach demo login's busiest open case 500 contacts (the large scale's seed already did).
+"""
+
+import json
+import sys
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+# Run as a script from the repository root: import caseflow from there.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+def main() -> None:
+    from caseflow import create_app
+    from caseflow.demo import DOMAIN
+    from caseflow.demo_bulk import add_long_case
+    from caseflow.extensions import db
+    from caseflow.models import Case, Contact, Participant, Program, ProgramMembership, Referral, User
+
+    app = create_app()
+    with app.app_context():
+        long_case = add_long_case()
+        db.session.commit()
+        worker = db.session.execute(select(User.id).where(User.email == f"outreach@{DOMAIN}")).scalar_one()
+        # The contact-log POST goes to another of the same worker's open cases, so the long case stays 500-ish.
+        post_case = db.session.execute(
+            select(Case.id)
+            .where(Case.assigned_worker_id == worker, Case.status == "active", Case.id != long_case)
+            .order_by(Case.id)
+            .limit(1)
+        ).scalar_one()
+        outreach = db.session.execute(select(Program).where(Program.name == "Street Outreach")).scalar_one()
+        # The biggest program by participants, with its manager: the large scale's program-year report.
+        biggest = db.session.execute(
+            select(Program.name, func.count(Case.id).label("n"))
+            .join(Case, Case.program_id == Program.id)
+            .group_by(Program.name)
+            .order_by(func.count(Case.id).desc())
+            .limit(1)
+        ).one()
+        manager = db.session.execute(
+            select(User.email)
+            .join(ProgramMembership, ProgramMembership.user_id == User.id)
+            .join(Program, Program.id == ProgramMembership.program_id)
+            .where(Program.name == biggest.name, ProgramMembership.role == "manager")
+            .order_by(User.id)
+            .limit(1)
+        ).scalar_one()
+        counts = {
+            name: db.session.execute(select(func.count()).select_from(model)).scalar_one()
+            for name, model in (
+                ("participants", Participant),
+                ("cases", Case),
+                ("contacts", Contact),
+                ("referrals", Referral),
+                ("programs", Program),
+            )
+        }
+        long_contacts = db.session.execute(
+            select(func.count(Contact.id)).where(Contact.case_id == long_case)
+        ).scalar_one()
+    print(
+        json.dumps(
+            {
+                "long_case": long_case,
+                "long_case_contacts": long_contacts,
+                "post_case": post_case,
+                "outreach_program": outreach.id,
+                "biggest_program": biggest.name,
+                "biggest_program_cases": biggest.n,
+                "biggest_program_manager": manager,
+                "counts": counts,
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
