@@ -122,6 +122,24 @@ def _next_id(model) -> int:
     return (db.session.execute(select(func.max(model.id))).scalar() or 0) + 1
 
 
+# The contact columns both the bulk history and the 500-contact benchmark case write.
+CONTACT_COLUMNS = [
+    "id",
+    "case_id",
+    "author_id",
+    "occurred_at",
+    "mode",
+    "contact_type",
+    "duration_minutes",
+    "is_completed",
+    "location_area",
+    "notes",
+    "created_at",
+    "updated_at",
+    "version",
+]
+
+
 def _reset_sequences(models) -> None:
     """After explicit ids, move PostgreSQL's id sequences past them so the app's inserts do not collide."""
     if db.engine.dialect.name != "postgresql":
@@ -364,21 +382,7 @@ def seed_bulk(seed: int, participants: int, contacts: int, referrals: int, today
     spans = [max(1, (end - start).days) for *_, start, end in enrolled]
     contact_rows = _Writer(
         Contact,
-        [
-            "id",
-            "case_id",
-            "author_id",
-            "occurred_at",
-            "mode",
-            "contact_type",
-            "duration_minutes",
-            "is_completed",
-            "location_area",
-            "notes",
-            "created_at",
-            "updated_at",
-            "version",
-        ],
+        CONTACT_COLUMNS,
     )
     contact_id = _next_id(Contact)
     modes, types = values(CONTACT_MODES), values(CONTACT_TYPES)
@@ -756,21 +760,7 @@ def add_long_case(seed: int = 2026, contacts: int = LONG_CASE_CONTACTS) -> int:
     case_id, enrolled_on, existing = db.session.execute(counts).one()
     writer = _Writer(
         Contact,
-        [
-            "id",
-            "case_id",
-            "author_id",
-            "occurred_at",
-            "mode",
-            "contact_type",
-            "duration_minutes",
-            "is_completed",
-            "location_area",
-            "notes",
-            "created_at",
-            "updated_at",
-            "version",
-        ],
+        CONTACT_COLUMNS,
     )
     next_id = _next_id(Contact)
     last = local_today() - timedelta(days=1)
