@@ -324,9 +324,7 @@ def _register_template_helpers(app: Flask) -> None:
     def navigation():
         """The logout form, the user's programs by role (one query), and open security alerts for administrators."""
         from flask_login import current_user
-        from sqlalchemy import select
 
-        from caseflow.models import Program, ProgramMembership
         from caseflow.models.choices import CASEWORK_ROLES
 
         context = {
@@ -343,16 +341,9 @@ def _register_template_helpers(app: Flask) -> None:
         }
         # During an outage (caseflow/outage.py) the user and the menu cannot be loaded: leave them out.
         if not g.get("database_unavailable") and current_user.is_authenticated:
-            rows = db.session.execute(
-                select(Program, ProgramMembership.role)
-                .join(ProgramMembership, ProgramMembership.program_id == Program.id)
-                .where(
-                    ProgramMembership.user_id == current_user.id,
-                    ProgramMembership.deleted_at.is_(None),
-                    Program.deleted_at.is_(None),
-                )
-                .order_by(Program.name)
-            ).all()
+            from caseflow.permissions import memberships
+
+            rows = [(p, role) for p, role in memberships(current_user) if p.deleted_at is None]
             casework = [p for p, role in rows if role in CASEWORK_ROLES]
             context["nav_member"] = bool(casework)
             context["nav_supervised"] = [p for p, role in rows if role in ("supervisor", "manager")]

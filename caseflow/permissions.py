@@ -2,9 +2,10 @@
 
 from functools import wraps
 
-from flask import abort
+from flask import abort, has_request_context, request
 from flask_login import current_user
-from sqlalchemy import and_, exists, false, or_, select
+from sqlalchemy import and_, event, exists, false, or_, select
+from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
 from caseflow.extensions import db
@@ -28,10 +29,15 @@ def ipv_case_clause(user: User) -> ColumnElement[bool]:
     when that worker's membership in the case's program is victim-services, and the program's
     victim-services supervisors and managers. Nobody else, whatever their role, sees it.
     """
+    return _ipv_case_clause_for(user.id)
+
+
+def _ipv_case_clause_for(user_id) -> ColumnElement[bool]:
+    """ipv_case_clause for a user id, or a bound parameter standing for one (a statement built once)."""
     victim_services = (
         select(ProgramMembership.program_id)
         .where(
-            ProgramMembership.user_id == user.id,
+            ProgramMembership.user_id == user_id,
             ProgramMembership.is_victim_services.is_(True),
             ProgramMembership.deleted_at.is_(None),
         )
@@ -42,7 +48,7 @@ def ipv_case_clause(user: User) -> ColumnElement[bool]:
     return or_(
         Case.participant_id.not_in(ipv_protected_ids()),
         Case.program_id.in_(supervising_vs),
-        and_(Case.assigned_worker_id == user.id, Case.program_id.in_(assigned_vs)),
+        and_(Case.assigned_worker_id == user_id, Case.program_id.in_(assigned_vs)),
     )
 
 
@@ -57,8 +63,17 @@ def case_scope(user: User) -> ColumnElement[bool]:
     """
     if user is None or not user.is_authenticated or not user.is_active:
         return false()
+    return case_scope_for(user.id)
+
+
+def case_scope_for(user_id) -> ColumnElement[bool]:
+    """case_scope for an authenticated, active user's id, or a bound parameter standing for one.
+
+    Pages that run the same large statement on every request build it once with `bindparam("user_id")`
+    here and pass the id when they execute it; the caller has already checked the user is logged in.
+    """
     supervised = select(ProgramMembership.program_id).where(
-        ProgramMembership.user_id == user.id,
+        ProgramMembership.user_id == user_id,
         ProgramMembership.role.in_(SUPERVISING_ROLES),
         ProgramMembership.deleted_at.is_(None),
     )
@@ -66,7 +81,7 @@ def case_scope(user: User) -> ColumnElement[bool]:
         select(ProgramMembership.program_id)
         .join(Program, Program.id == ProgramMembership.program_id)
         .where(
-            ProgramMembership.user_id == user.id,
+            ProgramMembership.user_id == user_id,
             ProgramMembership.role == "worker",
             ProgramMembership.deleted_at.is_(None),
             Program.workers_see_own_caseload_only.is_(False),
@@ -76,7 +91,7 @@ def case_scope(user: User) -> ColumnElement[bool]:
         select(ProgramMembership.program_id)
         .join(Program, Program.id == ProgramMembership.program_id)
         .where(
-            ProgramMembership.user_id == user.id,
+            ProgramMembership.user_id == user_id,
             ProgramMembership.role == "worker",
             ProgramMembership.deleted_at.is_(None),
             Program.workers_see_own_caseload_only.is_(True),
@@ -87,9 +102,9 @@ def case_scope(user: User) -> ColumnElement[bool]:
         or_(
             Case.program_id.in_(supervised),
             Case.program_id.in_(worker_all),
-            and_(Case.program_id.in_(worker_own), Case.assigned_worker_id == user.id),
+            and_(Case.program_id.in_(worker_own), Case.assigned_worker_id == user_id),
         ),
-        ipv_case_clause(user),
+        _ipv_case_clause_for(user_id),
     )
 
 
@@ -219,32 +234,54 @@ def get_child_or_404(user: User, model, record_id: int):
     return record
 
 
+def memberships(user: User) -> list[tuple[Program, str]]:
+    """The user's live memberships as (program, role), programs by name: one query per request, not one per check.
+
+    Every page asks what the user holds (partner-only gate, program menu, role checks); asking the database
+    each time cost three or four statements a page. The rows are kept on the request (never across requests,
+    unlike `g`, which a test's app context can share) and dropped when a flush changes any membership or program.
+    Deleted programs are included (with their deleted_at), so each caller filters as its query used to.
+    """
+    cache = getattr(request, "_caseflow_memberships", None) if has_request_context() else None
+    if cache is not None and user.id in cache:
+        return cache[user.id]
+    rows = [
+        (program, role)
+        for program, role in db.session.execute(
+            select(Program, ProgramMembership.role)
+            .join(ProgramMembership, ProgramMembership.program_id == Program.id)
+            .where(ProgramMembership.user_id == user.id, ProgramMembership.deleted_at.is_(None))
+            .order_by(Program.name, Program.id)
+        ).all()
+    ]
+    if has_request_context():
+        if cache is None:
+            cache = request._caseflow_memberships = {}
+        cache[user.id] = rows
+    return rows
+
+
+@event.listens_for(Session, "after_flush")
+def _forget_memberships(session, _context) -> None:
+    """A flushed change to a membership or a program makes the request's cached memberships stale."""
+    if not has_request_context() or getattr(request, "_caseflow_memberships", None) is None:
+        return
+    changed = (*session.new, *session.dirty, *session.deleted)
+    if any(isinstance(obj, (ProgramMembership, Program)) for obj in changed):
+        request._caseflow_memberships = None
+
+
 def programs_for(user: User, roles: tuple[str, ...] = CASEWORK_ROLES) -> list[Program]:
     """Programs where the user holds one of roles (by default any casework role, never partner)."""
-    stmt = (
-        select(Program)
-        .join(ProgramMembership, ProgramMembership.program_id == Program.id)
-        .where(
-            ProgramMembership.user_id == user.id,
-            ProgramMembership.deleted_at.is_(None),
-            Program.deleted_at.is_(None),
-        )
-        .order_by(Program.name)
-    )
-    stmt = stmt.where(ProgramMembership.role.in_(roles))
-    return list(db.session.execute(stmt).scalars())
+    return [program for program, role in memberships(user) if role in roles and program.deleted_at is None]
 
 
 def role_in(user: User, program_id: int) -> str | None:
     """The user's casework role in a program, or None; a partner membership grants no casework."""
-    return db.session.execute(
-        select(ProgramMembership.role).where(
-            ProgramMembership.user_id == user.id,
-            ProgramMembership.program_id == program_id,
-            ProgramMembership.role.in_(CASEWORK_ROLES),
-            ProgramMembership.deleted_at.is_(None),
-        )
-    ).scalar_one_or_none()
+    for program, role in memberships(user):
+        if program.id == program_id and role in CASEWORK_ROLES:
+            return role
+    return None
 
 
 def partner_programs(user: User) -> list[Program]:
@@ -256,13 +293,7 @@ def is_partner_only(user: User) -> bool:
     """A partner with no casework role anywhere: limited to the partner pages."""
     if user is None or not user.is_authenticated or user.is_admin:
         return False
-    roles = set(
-        db.session.execute(
-            select(ProgramMembership.role).where(
-                ProgramMembership.user_id == user.id, ProgramMembership.deleted_at.is_(None)
-            )
-        ).scalars()
-    )
+    roles = {role for _program, role in memberships(user)}
     return "partner" in roles and not roles & set(CASEWORK_ROLES)
 
 

@@ -6,9 +6,13 @@ from zoneinfo import ZoneInfo
 from flask import current_app, has_app_context
 
 
+def zone_name() -> str:
+    """The deployment's time zone name; SQL that converts to local days depends on it."""
+    return current_app.config.get("TIMEZONE", "UTC") if has_app_context() else "UTC"
+
+
 def _zone() -> ZoneInfo:
-    name = current_app.config.get("TIMEZONE", "UTC") if has_app_context() else "UTC"
-    return ZoneInfo(name)
+    return ZoneInfo(zone_name())
 
 
 def local_now() -> datetime:

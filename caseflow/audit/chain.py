@@ -69,15 +69,23 @@ def claim_next_link() -> tuple[int, str]:
     SQLite lets one writer at a time commit, and _sqlite_write_lock makes sure this one is it before reading.
     """
     if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(select(func.pg_advisory_xact_lock(CHAIN_LOCK_KEY)))
-        new_id = db.session.execute(
-            select(func.nextval(func.pg_get_serial_sequence("audit_events", "id")))
-        ).scalar_one()
+        db.session.execute(_LOCK)
+        # One statement after the lock (its snapshot is taken after the lock, so it sees the latest head).
+        new_id, prev = db.session.execute(_NEXT_ID_AND_HEAD).one()
     else:
         _sqlite_write_lock()
-        new_id = db.session.execute(select(func.coalesce(func.max(AuditEvent.id), 0) + 1)).scalar_one()
-    prev = db.session.execute(select(AuditEvent.row_hash).order_by(AuditEvent.id.desc()).limit(1)).scalar()
+        head = db.session.execute(_HEAD).first()
+        new_id, prev = (head.id + 1, head.row_hash) if head is not None else (1, None)
     return new_id, prev or GENESIS
+
+
+# Built once: every audited request runs these, and building a statement costs more than running it here.
+_LOCK = select(func.pg_advisory_xact_lock(CHAIN_LOCK_KEY))
+_HEAD = select(AuditEvent.id, AuditEvent.row_hash).order_by(AuditEvent.id.desc()).limit(1)
+_NEXT_ID_AND_HEAD = select(
+    func.nextval(func.pg_get_serial_sequence("audit_events", "id")),
+    select(AuditEvent.row_hash).order_by(AuditEvent.id.desc()).limit(1).scalar_subquery(),
+)
 
 
 def _sqlite_write_lock() -> None:

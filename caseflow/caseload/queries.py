@@ -12,8 +12,9 @@ SQLite and PostgreSQL alike; only turning a stored UTC time into a local day dif
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from math import ceil
+from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import Date, DateTime, Integer, and_, bindparam, exists, func, or_, select
 from sqlalchemy import case as sql_case
 from sqlalchemy.sql import ColumnElement
 
@@ -33,9 +34,9 @@ from caseflow.models import (
 )
 from caseflow.models.case import CASE_STATUSES, OPEN_STATUSES
 from caseflow.models.choices import RISK_LEVELS, label_of
-from caseflow.permissions import case_scope
+from caseflow.permissions import case_scope, case_scope_for
 from caseflow.referrals.services import referral_overdue
-from caseflow.timezones import EPOCH, day_number_sql, local_date_sql, to_utc
+from caseflow.timezones import EPOCH, day_number_sql, local_date_sql, to_utc, zone_name
 
 # Risk levels whose contact target is half the program's usual frequency.
 HIGH_RISK_LEVELS = ("high", "very_high")
@@ -75,8 +76,47 @@ def _flag(condition) -> ColumnElement[bool]:
     return sql_case((condition, True), else_=False)
 
 
+@dataclass(frozen=True)
+class _Inputs:
+    """What the caseload statement depends on: plain values, or bound parameters for a statement built once."""
+
+    user_id: Any
+    today: Any
+    today_number: Any
+    assigned_since: Any
+    quiet_since: Any
+
+
+def _values(user: User, today: date) -> dict[str, Any]:
+    """The inputs' values for a user on a local day (the parameters of the statements built once)."""
+    return {
+        "user_id": user.id,
+        "today": today,
+        "today_number": (today - EPOCH).days,
+        "assigned_since": to_utc(datetime.combine(today - timedelta(days=NEW_ASSIGNMENT_DAYS), time.min)),
+        "quiet_since": to_utc(datetime.combine(today - timedelta(days=STALE_DAYS), time.min)),
+    }
+
+
+def _bound() -> _Inputs:
+    """The inputs as bound parameters named as in `_values`."""
+    return _Inputs(
+        user_id=bindparam("user_id", type_=Integer),
+        today=bindparam("today", type_=Date),
+        today_number=bindparam("today_number", type_=Integer),
+        assigned_since=bindparam("assigned_since", type_=DateTime),
+        quiet_since=bindparam("quiet_since", type_=DateTime),
+    )
+
+
 def _caseload(user: User, today: date):
     """The user's open cases in scope, one row each with its urgency figures, as a subquery."""
+    return _caseload_for(_Inputs(**_values(user, today)))
+
+
+def _caseload_for(inputs: _Inputs):
+    """_caseload over plain values or bound parameters; the scope's login check is the caller's."""
+    user_id, today = inputs.user_id, inputs.today
     completed_contact = and_(Contact.case_id == Case.id, Contact.deleted_at.is_(None), Contact.is_completed.is_(True))
     last_contact = select(func.max(Contact.occurred_at)).where(completed_contact).correlate(Case).scalar_subquery()
     overdue_referrals = (
@@ -100,11 +140,10 @@ def _caseload(user: User, today: date):
         .correlate(Case)
         .scalar_subquery()
     )
-    assigned_since = to_utc(datetime.combine(today - timedelta(days=NEW_ASSIGNMENT_DAYS), time.min))
     assigned_recently = exists().where(
         CaseAssignment.case_id == Case.id,
-        CaseAssignment.to_worker_id == user.id,
-        CaseAssignment.changed_at >= assigned_since,
+        CaseAssignment.to_worker_id == user_id,
+        CaseAssignment.changed_at >= inputs.assigned_since,
     )
     facts = (
         select(
@@ -114,24 +153,24 @@ def _caseload(user: User, today: date):
             Program.name.label("program_name"),
             Case.status,
             Case.risk_level,
-            _flag(Case.assigned_worker_id == user.id).label("is_own"),
+            _flag(Case.assigned_worker_id == user_id).label("is_own"),
             contact_target_days(Program.contact_frequency_days, Case.risk_level).label("target_days"),
             func.coalesce(Case.enrolled_on, Case.referred_on).label("started_on"),
             last_contact.label("last_contact_at"),
             func.coalesce(overdue_referrals, 0).label("overdue_referrals"),
             sql_case((Program.kind == "hvip", day_number_sql(discharged_on))).label("discharged_day"),
-            _flag(and_(Case.assigned_worker_id == user.id, assigned_recently)).label("assigned_recently"),
+            _flag(and_(Case.assigned_worker_id == user_id, assigned_recently)).label("assigned_recently"),
             Case.program_id,
             Case.assigned_worker_id,
             func.coalesce(last_status_change, Case.created_at).label("last_status_change_at"),
         )
         .join(Participant, Participant.id == Case.participant_id)
         .join(Program, Program.id == Case.program_id)
-        .where(case_scope(user), Case.status.in_(OPEN_STATUSES), Participant.deleted_at.is_(None))
+        .where(case_scope_for(user_id), Case.status.in_(OPEN_STATUSES), Participant.deleted_at.is_(None))
         .subquery("caseload_facts")
     )
 
-    today_number = (today - EPOCH).days
+    today_number = inputs.today_number
     start_day = sql_case(
         (facts.c.last_contact_at.is_(None), day_number_sql(facts.c.started_on)),
         else_=_local_day_number(facts.c.last_contact_at),
@@ -170,17 +209,17 @@ def _caseload(user: User, today: date):
         figures,
         _flag(contact_overdue).label("contact_overdue"),
         urgency.label("urgency"),
-        _flag(_is_stale(figures.c.last_status_change_at, figures.c.last_contact_at, today)).label("stale"),
+        _flag(_is_stale(figures.c.last_status_change_at, figures.c.last_contact_at, inputs.quiet_since)).label("stale"),
     ).subquery("caseload")
 
 
-def _is_stale(last_status_change_at, last_contact_at, today: date) -> ColumnElement[bool]:
+def _is_stale(last_status_change_at, last_contact_at, quiet_since) -> ColumnElement[bool]:
     """The one definition of a stale case: no status change and no completed contact for over STALE_DAYS.
 
     "More than 14 days" counts local days: activity on the local day 14 days ago is not yet stale. Comparing
-    with the UTC start of that local day is the same test as comparing local days, without a per-row conversion.
+    with the UTC start of that local day (`quiet_since`, from `_values`) is the same test as comparing local
+    days, without a per-row conversion.
     """
-    quiet_since = to_utc(datetime.combine(today - timedelta(days=STALE_DAYS), time.min))
     return and_(
         last_status_change_at < quiet_since,
         or_(last_contact_at.is_(None), last_contact_at < quiet_since),
@@ -261,28 +300,62 @@ class CaseloadPage:
 
 def caseload_summary(user: User, today: date) -> CaseloadSummary:
     """Cases, cases overdue for contact, and overdue referrals over the whole caseload, in one aggregate."""
-    caseload = _caseload(user, today)
-    cases, overdue, referrals = db.session.execute(
-        select(
+    cases, overdue, referrals = db.session.execute(_statements().summary, _values(user, today)).one()
+    return CaseloadSummary(cases=int(cases), contact_overdue=int(overdue), referrals_overdue=int(referrals))
+
+
+@dataclass(frozen=True)
+class CaseloadQuery:
+    """The home page's caseload statement (built once per process) with this user's parameters."""
+
+    statement: Any
+    params: dict[str, Any]
+
+
+def my_cases_query(user: User, today: date) -> CaseloadQuery:
+    """The user's open caseload, own cases first, each part most urgent first; the user must be logged in."""
+    return CaseloadQuery(_statements().page, _values(user, today))
+
+
+@dataclass(frozen=True)
+class _Statements:
+    summary: Any
+    page: Any
+
+
+_BUILT: dict[tuple[str, str], _Statements] = {}
+
+
+def _statements() -> _Statements:
+    """The home page's two statements, built once per database kind and time zone and then reused.
+
+    Building them (dozens of correlated subqueries) took about half of the home page's time on every
+    request, twice; a reused statement also keeps its cache key, so SQLAlchemy skips that walk too.
+    """
+    key = (db.session.get_bind().dialect.name, zone_name())
+    built = _BUILT.get(key)
+    if built is None:
+        caseload = _caseload_for(_bound())
+        summary = select(
             func.count(),
             func.coalesce(func.sum(sql_case((caseload.c.contact_overdue, 1), else_=0)), 0),
             func.coalesce(func.sum(caseload.c.overdue_referrals), 0),
         ).select_from(caseload)
-    ).one()
-    return CaseloadSummary(cases=int(cases), contact_overdue=int(overdue), referrals_overdue=int(referrals))
-
-
-def my_cases_query(user: User, today: date):
-    """The user's open caseload, own cases first, each part most urgent first (a SELECT of figure rows)."""
-    caseload = _caseload(user, today)
-    return select(caseload).order_by(
-        sql_case((caseload.c.is_own, 0), else_=1),
-        caseload.c.urgency,
-        caseload.c.due_day,
-        caseload.c.last_name,
-        caseload.c.first_name,
-        caseload.c.case_id,
-    )
+        page = (
+            select(caseload)
+            .order_by(
+                sql_case((caseload.c.is_own, 0), else_=1),
+                caseload.c.urgency,
+                caseload.c.due_day,
+                caseload.c.last_name,
+                caseload.c.first_name,
+                caseload.c.case_id,
+            )
+            .limit(bindparam("limit", type_=Integer))
+            .offset(bindparam("offset", type_=Integer))
+        )
+        built = _BUILT[key] = _Statements(summary=summary, page=page)
+    return built
 
 
 def _follow_ups_due(row) -> tuple[str, ...]:
@@ -290,10 +363,11 @@ def _follow_ups_due(row) -> tuple[str, ...]:
     return tuple(f"{days}-day check" for days in FOLLOW_UP_DAYS if getattr(row, f"follow_up_{days}_due"))
 
 
-def paginate_caseload(stmt, *, page: int, per_page: int, total: int, today: date) -> CaseloadPage:
+def paginate_caseload(query: CaseloadQuery, *, page: int, per_page: int, total: int, today: date) -> CaseloadPage:
     """One page of my_cases_query in one query; the total comes from caseload_summary, not a second count."""
     page = max(page, 1)
-    rows = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).all()
+    window = {"limit": per_page, "offset": (page - 1) * per_page}
+    rows = db.session.execute(query.statement, {**query.params, **window}).all()
     today_number = (today - EPOCH).days
     items = tuple(
         CaseloadRow(
