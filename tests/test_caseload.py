@@ -192,6 +192,19 @@ def test_summary_line_counts_the_whole_caseload(client, caseload):
     assert "7 cases · 3 contact overdue · 1 referral overdue" in page
 
 
+def test_summary_line_is_the_same_on_every_page_and_past_the_last(client, caseload, app):
+    """The totals come with the page's rows, or from their own query when a page has no rows: never from the page."""
+    worker, _cases = caseload
+    login(client, worker)
+    app.config["PAGE_SIZE"] = 3
+    for number in (1, 3):
+        page = _text(client.get(f"/?page={number}").get_data(as_text=True))
+        assert "7 cases · 3 contact overdue · 1 referral overdue" in page, number
+    # Past the last page the totals still know there are cases, so the page offers the first page, not "none yet".
+    page = _text(client.get("/?page=99").get_data(as_text=True))
+    assert "There are no cases on this page" in page and "No open cases yet" not in page
+
+
 def test_a_follow_up_covered_by_a_contact_is_not_due(client, caseload, make_contact):
     """A completed contact within the window of the 30-day check covers it."""
     worker, cases = caseload

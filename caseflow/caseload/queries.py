@@ -167,7 +167,9 @@ def _caseload_for(inputs: _Inputs):
         .join(Participant, Participant.id == Case.participant_id)
         .join(Program, Program.id == Case.program_id)
         .where(case_scope_for(user_id), Case.status.in_(OPEN_STATUSES), Participant.deleted_at.is_(None))
-        .subquery("caseload_facts")
+        .cte("caseload_facts")
+        # PostgreSQL would otherwise inline it and evaluate each correlated subquery once per reference.
+        .prefix_with("MATERIALIZED", dialect="postgresql")
     )
 
     today_number = inputs.today_number
@@ -270,12 +272,13 @@ class CaseloadSummary:
 
 @dataclass(frozen=True)
 class CaseloadPage:
-    """One page of the caseload with what the pagination links need."""
+    """One page of the caseload with what the pagination links need, and the whole caseload's totals."""
 
     items: tuple[CaseloadRow, ...]
     page: int
     per_page: int
     total: int
+    summary: CaseloadSummary = CaseloadSummary()
 
     @property
     def pages(self) -> int:
@@ -298,9 +301,9 @@ class CaseloadPage:
         return self.page + 1
 
 
-def caseload_summary(user: User, today: date) -> CaseloadSummary:
+def _summary(query: "CaseloadQuery") -> CaseloadSummary:
     """Cases, cases overdue for contact, and overdue referrals over the whole caseload, in one aggregate."""
-    cases, overdue, referrals = db.session.execute(_statements().summary, _values(user, today)).one()
+    cases, overdue, referrals = db.session.execute(_statements().summary, query.params).one()
     return CaseloadSummary(cases=int(cases), contact_overdue=int(overdue), referrals_overdue=int(referrals))
 
 
@@ -341,8 +344,15 @@ def _statements() -> _Statements:
             func.coalesce(func.sum(sql_case((caseload.c.contact_overdue, 1), else_=0)), 0),
             func.coalesce(func.sum(caseload.c.overdue_referrals), 0),
         ).select_from(caseload)
+        # The totals ride along on every row as window aggregates (computed before LIMIT), so a page that has
+        # rows needs no second pass over the caseload; only an empty page runs `summary`.
         page = (
-            select(caseload)
+            select(
+                caseload,
+                func.count().over().label("total_cases"),
+                func.sum(sql_case((caseload.c.contact_overdue, 1), else_=0)).over().label("total_contact_overdue"),
+                func.sum(caseload.c.overdue_referrals).over().label("total_overdue_referrals"),
+            )
             .order_by(
                 sql_case((caseload.c.is_own, 0), else_=1),
                 caseload.c.urgency,
@@ -363,11 +373,20 @@ def _follow_ups_due(row) -> tuple[str, ...]:
     return tuple(f"{days}-day check" for days in FOLLOW_UP_DAYS if getattr(row, f"follow_up_{days}_due"))
 
 
-def paginate_caseload(query: CaseloadQuery, *, page: int, per_page: int, total: int, today: date) -> CaseloadPage:
-    """One page of my_cases_query in one query; the total comes from caseload_summary, not a second count."""
+def paginate_caseload(query: CaseloadQuery, *, page: int, per_page: int, today: date) -> CaseloadPage:
+    """One page of my_cases_query with the whole caseload's totals, in one query (two for a page past the end)."""
     page = max(page, 1)
     window = {"limit": per_page, "offset": (page - 1) * per_page}
     rows = db.session.execute(query.statement, {**query.params, **window}).all()
+    if rows:
+        first = rows[0]
+        summary = CaseloadSummary(
+            cases=int(first.total_cases),
+            contact_overdue=int(first.total_contact_overdue),
+            referrals_overdue=int(first.total_overdue_referrals),
+        )
+    else:
+        summary = _summary(query)
     today_number = (today - EPOCH).days
     items = tuple(
         CaseloadRow(
@@ -388,7 +407,7 @@ def paginate_caseload(query: CaseloadQuery, *, page: int, per_page: int, total: 
         )
         for row in rows
     )
-    return CaseloadPage(items=items, page=page, per_page=per_page, total=total)
+    return CaseloadPage(items=items, page=page, per_page=per_page, total=summary.cases, summary=summary)
 
 
 # --- supervisor review: the same figures per case, for every case of the supervised programs ---------------

@@ -6,7 +6,7 @@ from sqlalchemy import text
 
 from caseflow.audit.rendering import render_and_commit
 from caseflow.audit.services import record_event
-from caseflow.caseload.queries import caseload_summary, my_cases_query, paginate_caseload
+from caseflow.caseload.queries import my_cases_query, paginate_caseload
 from caseflow.extensions import db
 from caseflow.permissions import is_partner_only, partner_programs, programs_for
 from caseflow.timezones import local_today
@@ -23,19 +23,17 @@ def home():
             abort(404)
         return redirect(url_for("deterrence.figures", program_id=programs[0].id))
     today = local_today()
-    summary = caseload_summary(current_user, today)
     page = paginate_caseload(
         my_cases_query(current_user, today),
         page=request.args.get("page", 1, type=int),
         per_page=current_app.config["PAGE_SIZE"],
-        total=summary.cases,
         today=today,
     )
     if page.items:
         record_event(
             current_user, "list", "case", record_ids=[row.case_id for row in page.items], detail="home caseload"
         )
-    return render_and_commit("main/home.html", page=page, summary=summary, programs=programs_for(current_user))
+    return render_and_commit("main/home.html", page=page, summary=page.summary, programs=programs_for(current_user))
 
 
 @bp.route("/health")
