@@ -4,7 +4,7 @@ from functools import wraps
 
 from flask import abort, has_request_context, request
 from flask_login import current_user
-from sqlalchemy import and_, event, exists, false, or_, select
+from sqlalchemy import and_, bindparam, event, exists, false, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
@@ -12,8 +12,14 @@ from caseflow.extensions import db
 from caseflow.models import BreakGlassGrant, Case, Participant, Program, ProgramMembership, User
 from caseflow.models.base import utcnow
 from caseflow.models.choices import CASEWORK_ROLES
+from caseflow.statements import built_once
 
 SUPERVISING_ROLES = ("supervisor", "manager")
+
+
+def _logged_in(user: User) -> bool:
+    """Only an authenticated, active user has a scope at all."""
+    return user is not None and user.is_authenticated and user.is_active
 
 
 def ipv_protected_ids():
@@ -61,7 +67,7 @@ def case_scope(user: User) -> ColumnElement[bool]:
     further limited to their victim-services staff (ipv_case_clause), so every page, list,
     search and export that goes through this scope hides them from everyone else.
     """
-    if user is None or not user.is_authenticated or not user.is_active:
+    if not _logged_in(user):
         return false()
     return case_scope_for(user.id)
 
@@ -115,9 +121,16 @@ def visible_cases(user: User):
 
 def participant_scope(user: User) -> ColumnElement[bool]:
     """A WHERE clause true for people with at least one case the user may see."""
+    if not _logged_in(user):
+        return false()
+    return participant_scope_for(user.id)
+
+
+def participant_scope_for(user_id) -> ColumnElement[bool]:
+    """participant_scope for a logged-in user's id, or a bound parameter standing for one (see case_scope_for)."""
     return and_(
         Participant.deleted_at.is_(None),
-        exists().where(Case.participant_id == Participant.id, case_scope(user)),
+        exists().where(Case.participant_id == Participant.id, case_scope_for(user_id)),
     )
 
 
@@ -128,7 +141,13 @@ def visible_participants(user: User):
 
 def get_case_or_404(user: User, case_id: int) -> Case:
     """Load a case the user may see; anything else is 404 so its existence does not leak."""
-    case = db.session.execute(visible_cases(user).where(Case.id == case_id)).scalar_one_or_none()
+    if not _logged_in(user):
+        abort(404)
+    stmt = built_once(
+        "visible_case",
+        lambda: select(Case).where(case_scope_for(bindparam("user_id")), Case.id == bindparam("record_id")),
+    )
+    case = db.session.execute(stmt, {"user_id": user.id, "record_id": case_id}).scalar_one_or_none()
     if case is None:
         abort(404)
     return case
@@ -136,9 +155,15 @@ def get_case_or_404(user: User, case_id: int) -> Case:
 
 def get_participant_or_404(user: User, participant_id: int) -> Participant:
     """Load a participant the user may see, or 404."""
-    participant = db.session.execute(
-        visible_participants(user).where(Participant.id == participant_id)
-    ).scalar_one_or_none()
+    if not _logged_in(user):
+        abort(404)
+    stmt = built_once(
+        "visible_participant",
+        lambda: select(Participant).where(
+            participant_scope_for(bindparam("user_id")), Participant.id == bindparam("record_id")
+        ),
+    )
+    participant = db.session.execute(stmt, {"user_id": user.id, "record_id": participant_id}).scalar_one_or_none()
     if participant is None:
         abort(404)
     return participant

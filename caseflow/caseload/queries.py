@@ -36,7 +36,8 @@ from caseflow.models.case import CASE_STATUSES, OPEN_STATUSES
 from caseflow.models.choices import RISK_LEVELS, label_of
 from caseflow.permissions import case_scope, case_scope_for
 from caseflow.referrals.services import referral_overdue
-from caseflow.timezones import EPOCH, day_number_sql, local_date_sql, to_utc, zone_name
+from caseflow.statements import built_once
+from caseflow.timezones import EPOCH, day_number_sql, local_date_sql, to_utc
 
 # Risk levels whose contact target is half the program's usual frequency.
 HIGH_RISK_LEVELS = ("high", "very_high")
@@ -326,46 +327,42 @@ class _Statements:
     page: Any
 
 
-_BUILT: dict[tuple[str, str], _Statements] = {}
-
-
 def _statements() -> _Statements:
-    """The home page's two statements, built once per database kind and time zone and then reused.
+    """The home page's two statements, built once (caseflow/statements.py) and run with each user's parameters.
 
-    Building them (dozens of correlated subqueries) took about half of the home page's time on every
-    request, twice; a reused statement also keeps its cache key, so SQLAlchemy skips that walk too.
+    Building them (dozens of correlated subqueries) took about half of the home page's time on every request.
     """
-    key = (db.session.get_bind().dialect.name, zone_name())
-    built = _BUILT.get(key)
-    if built is None:
-        caseload = _caseload_for(_bound())
-        summary = select(
-            func.count(),
-            func.coalesce(func.sum(sql_case((caseload.c.contact_overdue, 1), else_=0)), 0),
-            func.coalesce(func.sum(caseload.c.overdue_referrals), 0),
-        ).select_from(caseload)
-        # The totals ride along on every row as window aggregates (computed before LIMIT), so a page that has
-        # rows needs no second pass over the caseload; only an empty page runs `summary`.
-        page = (
-            select(
-                caseload,
-                func.count().over().label("total_cases"),
-                func.sum(sql_case((caseload.c.contact_overdue, 1), else_=0)).over().label("total_contact_overdue"),
-                func.sum(caseload.c.overdue_referrals).over().label("total_overdue_referrals"),
-            )
-            .order_by(
-                sql_case((caseload.c.is_own, 0), else_=1),
-                caseload.c.urgency,
-                caseload.c.due_day,
-                caseload.c.last_name,
-                caseload.c.first_name,
-                caseload.c.case_id,
-            )
-            .limit(bindparam("limit", type_=Integer))
-            .offset(bindparam("offset", type_=Integer))
+    return built_once("caseload", _build_statements)
+
+
+def _build_statements() -> _Statements:
+    caseload = _caseload_for(_bound())
+    summary = select(
+        func.count(),
+        func.coalesce(func.sum(sql_case((caseload.c.contact_overdue, 1), else_=0)), 0),
+        func.coalesce(func.sum(caseload.c.overdue_referrals), 0),
+    ).select_from(caseload)
+    # The totals ride along on every row as window aggregates (computed before LIMIT), so a page that has
+    # rows needs no second pass over the caseload; only an empty page runs `summary`.
+    page = (
+        select(
+            caseload,
+            func.count().over().label("total_cases"),
+            func.sum(sql_case((caseload.c.contact_overdue, 1), else_=0)).over().label("total_contact_overdue"),
+            func.sum(caseload.c.overdue_referrals).over().label("total_overdue_referrals"),
         )
-        built = _BUILT[key] = _Statements(summary=summary, page=page)
-    return built
+        .order_by(
+            sql_case((caseload.c.is_own, 0), else_=1),
+            caseload.c.urgency,
+            caseload.c.due_day,
+            caseload.c.last_name,
+            caseload.c.first_name,
+            caseload.c.case_id,
+        )
+        .limit(bindparam("limit", type_=Integer))
+        .offset(bindparam("offset", type_=Integer))
+    )
+    return _Statements(summary=summary, page=page)
 
 
 def _follow_ups_due(row) -> tuple[str, ...]:
