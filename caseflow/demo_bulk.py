@@ -13,26 +13,64 @@ import math
 import random
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, insert, select, text, update
 
+from caseflow.consents.services import default_expiry
 from caseflow.crypto import EncryptedText
-from caseflow.demo import AREAS, DOMAIN, FEMALE_FIRST, LAST_NAMES, MALE_FIRST, NEUTRAL_FIRST, STREET_NAMES
+from caseflow.demo import (
+    AREAS,
+    CRITERIA,
+    DOMAIN,
+    FEMALE_FIRST,
+    INSTRUMENTS,
+    LAST_NAMES,
+    MALE_FIRST,
+    NEUTRAL_FIRST,
+    PROGRAM_SOURCES,
+    REFERRAL_CATEGORY_WEIGHTS,
+    STREET_NAMES,
+    _pick,
+)
+from caseflow.demo_modules import (
+    CALL_IN_NOTES,
+    CALL_IN_VENUES,
+    FD_SERVICE_WEIGHTS,
+    FOLLOW_UP_NOTES,
+    FOLLOW_UP_PARENTS,
+    RESPONSE_NOTES,
+)
 from caseflow.extensions import db
 from caseflow.models import (
+    Assessment,
+    AssessmentAnswer,
+    CallIn,
+    CallInInvitee,
+    CallInServiceRequest,
     Case,
     CaseStatusChange,
+    Consent,
+    ConsentCategory,
     Contact,
+    FollowUp,
     Goal,
     Incident,
     Injury,
+    Instrument,
+    InstrumentItem,
     Outcome,
     Participant,
     ParticipantAlias,
     ParticipantRaceEthnicity,
     Program,
+    ProgramCriterion,
     ProgramMembership,
+    ProgramReferralSource,
     ProviderCategory,
     Referral,
+    Screening,
+    ScreeningAnswer,
+    ServiceProvider,
+    ShootingResponse,
     User,
 )
 from caseflow.models.base import utcnow
@@ -48,7 +86,8 @@ from caseflow.models.choices import (
 from caseflow.models.deterrence import NOTIFICATION_TRIGGERS, Notification
 from caseflow.models.hvip import INJURY_MECHANISMS
 from caseflow.models.outreach import ACTIVITY_KINDS, MEDIATION_OUTCOMES, MEDIATION_SOURCES, Mediation, OutreachActivity
-from caseflow.timezones import local_today, to_utc
+from caseflow.plan.services import answer_label
+from caseflow.timezones import local_today, to_local, to_utc
 
 # (participants, contacts, referrals) for each named scale; "demo" is the ordinary demo alone.
 SCALES = {"demo": None, "large": (20_000, 1_000_000, 100_000)}
@@ -61,6 +100,8 @@ KINDS = [
     ("hvip", "Hospital Violence Intervention"),
     ("focused_deterrence", "Focused Deterrence"),
 ]
+# The demo program whose screen, instrument and intake sources each kind of bulk program copies.
+DEMO_KEYS = {"street_outreach": "outreach", "hvip": "hvip", "focused_deterrence": "fd"}
 NOTES = [
     "Checked in; doing alright, wants help with a job application.",
     "Talked through the conflict on the block; agreed to stay away from the corner this week.",
@@ -217,9 +258,11 @@ def seed_bulk(seed: int, participants: int, contacts: int, referrals: int, today
         ["id", "user_id", "program_id", "role", "is_victim_services", "created_at", "updated_at", "version"],
     )
     sizes = _spread(rng, participants, [1.0 / (1 + i * 0.15) for i in range(n_programs)])
+    program_areas: dict[int, str] = {}  # where each program works: outreach responds to shootings there
     for index, size in enumerate(sizes):
         kind, label = KINDS[index % len(KINDS)]
         area = AREAS[index % len(AREAS)]
+        program_areas[program_id] = area
         target = 15
         program_rows.add(
             program_id,
@@ -229,7 +272,7 @@ def seed_bulk(seed: int, participants: int, contacts: int, referrals: int, today
             7 if kind != "focused_deterrence" else 14,
             target,
             False,
-            0,
+            CRITERIA[DEMO_KEYS[kind]][0],
             now,
             now,
             1,
@@ -259,6 +302,7 @@ def seed_bulk(seed: int, participants: int, contacts: int, referrals: int, today
         program_id += 1
     for writer in (users, program_rows, memberships):
         writer.flush()
+    settings = _intake_settings(programs, now)
 
     # People and their cases; 30% of cases open, spread over the program's workers.
     person_id, case_id, alias_id = _next_id(Participant), _next_id(Case), _next_id(ParticipantAlias)
@@ -377,6 +421,7 @@ def seed_bulk(seed: int, participants: int, contacts: int, referrals: int, today
             case_id += 1
     for writer in (people, races, aliases, cases, changes):
         writer.flush()
+    screenings, assessments = _screens_and_assessments(seed, enrolled, programs, settings, last, now)
 
     # Contacts and referrals in proportion to how long each case has been open.
     spans = [max(1, (end - start).days) for *_, start, end in enrolled]
@@ -410,6 +455,28 @@ def seed_bulk(seed: int, participants: int, contacts: int, referrals: int, today
             )
             contact_id += 1
     contact_rows.flush()
+    # Releases (consents) are signed at the first referral to a provider, on their own random stream so the
+    # referrals stay as they were; a referral under a valid release carries identifying data, others go anonymous.
+    consent_rng = random.Random(f"{seed}-bulk-consents")
+    consents = _Writer(
+        Consent,
+        [
+            "id",
+            "participant_id",
+            "program_id",
+            "recipient",
+            "provider_id",
+            "recipient_program_id",
+            "signed_on",
+            "expires_on",
+            "revoked_at",
+            "recorded_by_id",
+            "created_at",
+            "updated_at",
+            "version",
+        ],
+    )
+    consent_categories = _Writer(ConsentCategory, ["consent_id", "category"], (consents,))
     referral_rows = _Writer(
         Referral,
         [
@@ -422,18 +489,24 @@ def seed_bulk(seed: int, participants: int, contacts: int, referrals: int, today
             "due_on",
             "connected_on",
             "is_anonymous",
+            "consent_id",
             "notes",
             "created_by_id",
             "created_at",
             "updated_at",
             "version",
         ],
+        (consents,),
     )
-    referral_id = _next_id(Referral)
+    referral_id, consent_id = _next_id(Referral), _next_id(Consent)
+    provider_names = dict(db.session.execute(select(ServiceProvider.id, ServiceProvider.name)).tuples().all())
+    medical = set(providers.get("medical", []))
+    people_with_consent = 0
     categories = [c for c in values(SERVICE_CATEGORIES) if providers.get(c)]
-    for (case, _program, _kind, worker, _person, start, end), n in zip(
+    for (case, program, kind, worker, person, start, end), n in zip(
         enrolled, _spread(rng, referrals, spans), strict=True
     ):
+        rows = []
         for _ in range(n):
             on = start + timedelta(days=rng.randint(0, max(1, (end - start).days)))
             category = rng.choice(categories)
@@ -441,24 +514,65 @@ def seed_bulk(seed: int, participants: int, contacts: int, referrals: int, today
             connected = (
                 min(last, on + timedelta(days=rng.randint(2, 30))) if status[0] in ("connected", "completed") else None
             )
-            referral_rows.add(
-                referral_id,
-                case,
-                rng.choice(providers[category]),
-                category,
-                status[0],
-                on,
-                on + timedelta(days=14),
-                connected,
-                True,
-                "",
+            rows.append(
+                [
+                    referral_id,
+                    case,
+                    rng.choice(providers[category]),
+                    category,
+                    status[0],
+                    on,
+                    on + timedelta(days=14),
+                    connected,
+                    True,
+                    None,
+                    "",
+                    worker,
+                    _when(rng, on),
+                    now,
+                    1,
+                ]
+            )
+            referral_id += 1
+        first_referred: dict[int, date] = {}
+        for row in sorted(rows, key=lambda row: row[5]):
+            first_referred.setdefault(row[2], row[5])
+        releases = _releases(consent_rng, kind, start, last, first_referred, providers, medical)
+        people_with_consent += bool(releases)
+        valid = []  # (consent id, provider, signed on, expires on, revoked on)
+        for provider, signed_on, expires_on, revoked_at, covered in releases:
+            consents.add(
+                consent_id,
+                person,
+                program,
+                provider_names[provider],
+                provider,
+                None,
+                signed_on,
+                expires_on,
+                revoked_at,
                 worker,
-                _when(rng, on),
+                _when(consent_rng, signed_on),
                 now,
                 1,
             )
-            referral_id += 1
-    referral_rows.flush()
+            for category in covered:
+                consent_categories.add(consent_id, category)
+            valid.append((consent_id, provider, signed_on, expires_on, revoked_at.date() if revoked_at else None))
+            consent_id += 1
+        for row in rows:
+            # Identifying data goes only under a release to that provider, valid on the referral's date (S23).
+            for release, provider, signed_on, expires_on, revoked_on in valid:
+                if (
+                    provider == row[2]
+                    and signed_on <= row[5] <= expires_on
+                    and (revoked_on is None or row[5] < revoked_on)
+                ):
+                    row[8], row[9] = False, release
+                    break
+            referral_rows.add(*row)
+    for writer in (consents, consent_categories, referral_rows):
+        writer.flush()
 
     # Goals, outcomes and module records in the demo's proportions.
     goals = _Writer(
@@ -525,6 +639,7 @@ def seed_bulk(seed: int, participants: int, contacts: int, referrals: int, today
     goal_id, outcome_id, injury_id = _next_id(Goal), _next_id(Outcome), _next_id(Injury)
     notification_id = _next_id(Notification)
     domains, outcome_types = values(GOAL_DOMAINS), values(OUTCOME_TYPES)
+    followed: dict[str, list[tuple[int, date, int]]] = {"mediation": [], "response": [], "notification": []}
     for case, program, kind, worker, person, start, end in enrolled:
         for _ in range(rng.choice([0, 1, 1, 2, 2, 3])):
             goals.add(
@@ -585,6 +700,8 @@ def seed_bulk(seed: int, participants: int, contacts: int, referrals: int, today
                 now,
                 1,
             )
+            if delivered:
+                followed["notification"].append((notification_id, start, worker))
             notification_id += 1
     for writer in (goals, outcomes, injuries, notifications):
         writer.flush()
@@ -645,14 +762,17 @@ def seed_bulk(seed: int, participants: int, contacts: int, referrals: int, today
         ],
     )
     incident_id, mediation_id, activity_id = _next_id(Incident), _next_id(Mediation), _next_id(OutreachActivity)
+    shootings: dict[str, list[tuple[int, datetime, bool]]] = {}  # area -> (incident id, when, fatal)
     for _ in range(participants * 85 // 300):
         at = _when(rng, last - timedelta(days=rng.randint(0, HISTORY_DAYS)))
+        area, fatal = rng.choice(AREAS), rng.random() < 0.15
+        shootings.setdefault(area, []).append((incident_id, at, fatal))
         incidents.add(
             incident_id,
             at,
-            rng.choice(AREAS),
+            area,
             "shooting",
-            int(rng.random() < 0.15),
+            int(fatal),
             1,
             "police",
             "confirmed",
@@ -667,23 +787,28 @@ def seed_bulk(seed: int, participants: int, contacts: int, referrals: int, today
             continue
         for _ in range(size * 70 // 300):
             at = _when(rng, last - timedelta(days=rng.randint(0, HISTORY_DAYS)))
+            # Drawn in the order the values are written, so the mediations stay as they were.
+            area, source = rng.choice(AREAS), rng.choice(values(MEDIATION_SOURCES))
+            outcome = rng.choice(values(MEDIATION_OUTCOMES))
+            by = rng.choice(workers)
             mediations.add(
                 mediation_id,
                 program,
                 at,
-                rng.choice(AREAS),
-                rng.choice(values(MEDIATION_SOURCES)),
+                area,
+                source,
                 2,
                 "",
                 False,
                 "moderate",
                 "Met both sides separately.",
-                rng.choice(values(MEDIATION_OUTCOMES)),
-                rng.choice(workers),
+                outcome,
+                by,
                 at,
                 at,
                 1,
             )
+            followed["mediation"].append((mediation_id, to_local(at).date(), by))
             mediation_id += 1
         for _ in range(size * 86 // 300):
             on = last - timedelta(days=rng.randint(0, HISTORY_DAYS))
@@ -704,6 +829,9 @@ def seed_bulk(seed: int, participants: int, contacts: int, referrals: int, today
             activity_id += 1
     for writer in (incidents, mediations, activities):
         writer.flush()
+    responses = _responses(seed, programs, program_areas, shootings, last, followed["response"])
+    call_ins = _call_ins(seed, programs, enrolled, last)
+    follow_ups = _follow_ups(seed, followed, last, now)
 
     _reset_sequences(
         [
@@ -723,6 +851,18 @@ def seed_bulk(seed: int, participants: int, contacts: int, referrals: int, today
             Incident,
             Mediation,
             OutreachActivity,
+            ProgramCriterion,
+            Instrument,
+            InstrumentItem,
+            Screening,
+            Assessment,
+            AssessmentAnswer,
+            Consent,
+            ShootingResponse,
+            CallIn,
+            CallInInvitee,
+            CallInServiceRequest,
+            FollowUp,
         ]
     )
     return (
@@ -730,8 +870,367 @@ def seed_bulk(seed: int, participants: int, contacts: int, referrals: int, today
         f"participants, {cases.count:,} cases, {contact_rows.count:,} contacts, {referral_rows.count:,} referrals, "
         f"{goals.count:,} goals, {outcomes.count:,} outcomes, {injuries.count:,} injuries, "
         f"{notifications.count:,} notifications, {incidents.count:,} incidents, {mediations.count:,} mediations, "
-        f"{activities.count:,} community activities (no audit rows: nobody viewed them)."
+        f"{activities.count:,} community activities, {screenings:,} screenings, {assessments:,} assessments, "
+        f"{consents.count:,} consents ({people_with_consent:,} people with releases), {responses:,} shooting "
+        f"responses, {call_ins[0]:,} call-ins ({call_ins[1]:,} invited), {follow_ups:,} follow-ups "
+        "(no audit rows: nobody viewed them)."
     )
+
+
+def _intake_settings(programs, now) -> dict[int, tuple[list[int], int, list[tuple[int, str, int]]]]:
+    """Each bulk program's intake sources, eligibility screen and instrument, copied from the demo program of its kind.
+
+    Returns, per program, its criterion ids, its instrument's id and the instrument's items (id, text, max points).
+    """
+    sources = _Writer(ProgramReferralSource, ["program_id", "source"])
+    criteria = _Writer(
+        ProgramCriterion, ["id", "program_id", "position", "text", "created_at", "updated_at", "version"]
+    )
+    instruments = _Writer(Instrument, ["id", "program_id", "name", "created_at", "updated_at", "version"])
+    items = _Writer(
+        InstrumentItem,
+        ["id", "instrument_id", "position", "text", "max_points", "created_at", "updated_at", "version"],
+        (instruments,),
+    )
+    criterion_id, instrument_id, item_id = _next_id(ProgramCriterion), _next_id(Instrument), _next_id(InstrumentItem)
+    settings = {}
+    for program, kind, *_ in programs:
+        key = DEMO_KEYS[kind]
+        for source in PROGRAM_SOURCES[key]:
+            sources.add(program, source)
+        criterion_ids = []
+        for position, (wording, _share) in enumerate(CRITERIA[key][1], start=1):
+            criteria.add(criterion_id, program, position, wording, now, now, 1)
+            criterion_ids.append(criterion_id)
+            criterion_id += 1
+        name, specs, _cut_offs = INSTRUMENTS[key]
+        instruments.add(instrument_id, program, name, now, now, 1)
+        questions = []
+        for position, (wording, top, _weights, _fixed) in enumerate(specs, start=1):
+            items.add(item_id, instrument_id, position, wording, top, now, now, 1)
+            questions.append((item_id, wording, top))
+            item_id += 1
+        settings[program] = (criterion_ids, instrument_id, questions)
+        instrument_id += 1
+    for writer in (sources, criteria, instruments, items):
+        writer.flush()
+    return settings
+
+
+def _screens_and_assessments(seed: int, enrolled: list, programs: list, settings: dict, last: date, now) -> tuple:
+    """The screen that enrolled each case, and the program's instrument then and every few months, as in the demo.
+
+    Cases still in screening have their first assessment but no screen yet. Each case's risk level becomes its
+    latest assessment's, as recording an assessment does. Returns the numbers of screenings and assessments.
+    """
+    rng = random.Random(f"{seed}-bulk-assessments")  # its own stream: the other bulk records stay as they were
+    kinds = {program: kind for program, kind, *_ in programs}
+    screenings = _Writer(
+        Screening,
+        [
+            "id",
+            "case_id",
+            "screened_on",
+            "screened_by_id",
+            "criteria_met",
+            "threshold",
+            "result",
+            "notes",
+            "created_at",
+            "updated_at",
+            "version",
+        ],
+    )
+    screening_answers = _Writer(ScreeningAnswer, ["screening_id", "criterion_id", "is_met"], (screenings,))
+    assessments = _Writer(
+        Assessment,
+        [
+            "id",
+            "case_id",
+            "instrument",
+            "instrument_id",
+            "score",
+            "risk_level",
+            "taken_at",
+            "assessed_by_id",
+            "created_at",
+            "updated_at",
+            "version",
+        ],
+    )
+    answers = _Writer(AssessmentAnswer, ["id", "assessment_id", "item", "item_id", "answer", "points"], (assessments,))
+    screening_id, assessment_id, answer_id = _next_id(Screening), _next_id(Assessment), _next_id(AssessmentAnswer)
+
+    def assess(case: int, program: int, worker: int, on: date, end: date) -> None:
+        """Up to three rounds from `on` while the case is open; engaged people's scores mostly fall."""
+        nonlocal assessment_id, answer_id
+        name, specs, cut_offs = INSTRUMENTS[DEMO_KEYS[kinds[program]]]
+        _criteria, instrument_id, questions = settings[program]
+        drop, rise = (0.4, 0.05) if rng.random() < 0.6 else (0.15, 0.2)
+        points = [rng.choices(range(top + 1), weights=weights)[0] for _, top, weights, _ in specs]
+        for round_no in range(3):
+            if round_no:
+                if on > end:
+                    break
+                for k, (_, top, _, fixed) in enumerate(specs):
+                    roll = rng.random()
+                    if fixed:
+                        continue
+                    if roll < drop and points[k] > 0:
+                        points[k] -= 1
+                    elif roll > 1 - rise and points[k] < top:
+                        points[k] += 1
+            score = sum(points)
+            risk = next(level for top, level in cut_offs if score <= top)
+            at = _when(rng, on)
+            assessments.add(assessment_id, case, name, instrument_id, score, risk, at, worker, at, at, 1)
+            for (item_id, wording, top), p in zip(questions, points, strict=True):
+                answers.add(answer_id, assessment_id, wording, item_id, answer_label(top, p), p)
+                answer_id += 1
+            assessment_id += 1
+            on += timedelta(days=rng.randint(80, 150))
+
+    for case, program, kind, worker, _person, start, end in enrolled:
+        # Bulk cases leave screening on their enrolment day; the screen agrees with the result.
+        criterion_ids = settings[program][0]
+        threshold, shares = CRITERIA[DEMO_KEYS[kind]]
+        met = [rng.random() < share for _, share in shares]
+        while sum(met) < threshold:
+            met[rng.choice([k for k, m in enumerate(met) if not m])] = True
+        at = _when(rng, start)
+        screenings.add(screening_id, case, start, worker, sum(met), threshold, "eligible", "", at, at, 1)
+        for criterion, is_met in zip(criterion_ids, met, strict=True):
+            screening_answers.add(screening_id, criterion, is_met)
+        screening_id += 1
+        assess(case, program, worker, start, end)
+    cases = Case.__table__
+    waiting = select(cases.c.id, cases.c.program_id, cases.c.assigned_worker_id, cases.c.referred_on).where(
+        cases.c.status == "screening", cases.c.program_id.in_(list(kinds))
+    )
+    for case, program, worker, referred_on in db.session.execute(waiting.order_by(cases.c.id)).all():
+        assess(case, program, worker, referred_on, referred_on)
+    for writer in (screenings, screening_answers, assessments, answers):
+        writer.flush()
+    table = Assessment.__table__
+    latest = (
+        select(table.c.risk_level)
+        .where(table.c.case_id == cases.c.id)
+        .order_by(table.c.taken_at.desc(), table.c.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    db.session.execute(
+        update(cases)
+        .where(cases.c.program_id.in_(list(kinds)), cases.c.id.in_(select(table.c.case_id)))
+        .values(risk_level=latest)
+    )
+    return screenings.count, assessments.count
+
+
+def _releases(
+    rng: random.Random, kind: str, start: date, last: date, first_referred: dict, providers: dict, medical: set
+) -> list[tuple[int, date, date, datetime | None, list[str]]]:
+    """Releases one person signs, as in the demo: half of those referred on sign one or two, at the first referral
+    to that provider; a few never referred sign one ahead of need. (provider, signed, expires, revoked, categories)
+    """
+    if rng.random() >= (0.5 if first_referred else 0.05):
+        return []
+    chosen = list(first_referred.items())[: rng.choice((1, 1, 2))]
+    if not chosen:
+        category = _pick(rng, REFERRAL_CATEGORY_WEIGHTS[DEMO_KEYS[kind]])
+        signed_on = start + timedelta(days=rng.randint(0, max(0, min(30, (last - start).days))))
+        chosen = [(rng.choice(providers[category]), signed_on)]
+    rows = []
+    for provider, signed_on in chosen:
+        categories = ["identity", "case_summary"]
+        if kind == "hvip" or provider in medical:
+            categories.append("health")
+        if kind == "focused_deterrence" or rng.random() < 0.2:
+            categories.append("justice")
+        if rng.random() < 0.15:
+            categories.append("narratives")
+        revoked_at = None
+        if rng.random() < 0.08 and signed_on < last:
+            revoked_at = _when(rng, signed_on + timedelta(days=rng.randint(1, (last - signed_on).days)))
+        rows.append((provider, signed_on, default_expiry(signed_on), revoked_at, categories))
+    return rows
+
+
+def _responses(seed: int, programs: list, areas: dict, shootings: dict, last: date, responded: list) -> int:
+    """Each street outreach program responds to shootings in its own area, in the demo's number per mediation.
+
+    Appends (response id, local day, responder) to `responded` for the follow-ups; returns how many were made.
+    """
+    rng = random.Random(f"{seed}-bulk-responses")
+    writer = _Writer(
+        ShootingResponse,
+        [
+            "id",
+            "program_id",
+            "incident_id",
+            "responder_id",
+            "location",
+            "first_response_at",
+            "retaliation_risk",
+            "notes",
+            "recorded_by_id",
+            "created_at",
+            "updated_at",
+            "version",
+        ],
+    )
+    response_id = _next_id(ShootingResponse)
+    latest = to_utc(datetime.combine(last, time(23, 59)))  # nothing is recorded later than yesterday
+    for program, kind, workers, _supervisor, size in programs:
+        if kind != "street_outreach":
+            continue
+        nearby = shootings.get(areas[program], [])
+        answered = rng.sample(nearby, min(len(nearby), size * 46 // 300))
+        for incident, occurred_at, fatal in sorted(answered, key=lambda shooting: shooting[1]):
+            window = int((latest - occurred_at).total_seconds() // 60)
+            if window < 20:
+                continue
+            low, high = _pick(rng, [((20, 180), 45), ((180, 24 * 60), 33), ((24 * 60, 72 * 60), 22)])
+            high = min(high, window)  # a shooting late yesterday got its response by midnight
+            at = occurred_at + timedelta(minutes=rng.randint(low if low <= high else 20, high))
+            location = _pick(rng, [("scene", 40), ("hospital", 25), ("family", 20), ("vigil", 20 if fatal else 5)])
+            risk = _pick(
+                rng,
+                [("low", 10), ("moderate", 40), ("high", 50)]
+                if fatal
+                else [("low", 25), ("moderate", 45), ("high", 30)],
+            )
+            responder = rng.choice(workers)
+            notes = rng.choice(RESPONSE_NOTES[location])
+            writer.add(response_id, program, incident, responder, location, at, risk, notes, responder, at, at, 1)
+            responded.append((response_id, to_local(at).date(), responder))
+            response_id += 1
+    writer.flush()
+    return writer.count
+
+
+def _call_ins(seed: int, programs: list, enrolled: list, last: date) -> tuple[int, int]:
+    """Call-ins every quarter or so in each focused deterrence program, as in the demo, over the whole history.
+
+    Invitees are people with a case open that evening (a third to a half of them, at most 40 a meeting); only
+    those who came can take the offer of help, and someone who came always does. Returns (call-ins, invitees).
+    """
+    rng = random.Random(f"{seed}-bulk-call-ins")
+    call_ins = _Writer(
+        CallIn,
+        [
+            "id",
+            "program_id",
+            "held_at",
+            "venue",
+            "speakers_community",
+            "speakers_services",
+            "speakers_law_enforcement",
+            "notes",
+            "recorded_by_id",
+            "created_at",
+            "updated_at",
+            "version",
+        ],
+    )
+    invitees = _Writer(
+        CallInInvitee,
+        ["id", "call_in_id", "participant_id", "attendance", "help_accepted", "created_at", "updated_at"],
+        (call_ins,),
+    )
+    requests = _Writer(CallInServiceRequest, ["id", "call_in_id", "category", "people"], (call_ins,))
+    caseloads: dict[int, list[tuple[int, date, date]]] = {}
+    for _case, program, kind, _worker, person, start, end in enrolled:
+        if kind == "focused_deterrence":
+            caseloads.setdefault(program, []).append((person, start, end))
+    call_in_id, invitee_id, request_id = _next_id(CallIn), _next_id(CallInInvitee), _next_id(CallInServiceRequest)
+    first = last - timedelta(days=HISTORY_DAYS)
+    for program, kind, _workers, supervisor, _size in programs:
+        if kind != "focused_deterrence":
+            continue
+        for k in range(HISTORY_DAYS // 85 + 1):
+            on = first + timedelta(days=115 + 85 * k + rng.randint(-7, 7))
+            if on > last:
+                break
+            on -= timedelta(days=(on.weekday() - 2) % 7 + rng.choice((0, 1)))  # back to a Wednesday or Tuesday
+            held_at = to_utc(datetime.combine(on, time(18, rng.choice((0, 30)))))
+            call_ins.add(
+                call_in_id,
+                program,
+                held_at,
+                rng.choice(CALL_IN_VENUES),
+                rng.randint(2, 4),
+                rng.randint(2, 3),
+                rng.randint(1, 2),
+                rng.choice(CALL_IN_NOTES),
+                supervisor,
+                held_at,
+                held_at,
+                1,
+            )
+            open_then = [person for person, start, end in caseloads.get(program, []) if start <= on <= end]
+            wanted = min(len(open_then), 40, max(8, round(len(open_then) * rng.uniform(0.3, 0.5))))
+            came = []  # [person, accepted] for those who attended
+            absent = []
+            for person in rng.sample(open_then, wanted):
+                if rng.random() < 0.6:
+                    came.append([person, rng.random() < 0.45])
+                else:
+                    absent.append(person)
+            if came and not any(accepted for _, accepted in came):
+                rng.choice(came)[1] = True  # someone always stays to talk to the service tables
+            for person, accepted in came:
+                invitees.add(invitee_id, call_in_id, person, "attended", accepted, held_at, held_at)
+                invitee_id += 1
+            for person in absent:
+                invitees.add(invitee_id, call_in_id, person, "absent", False, held_at, held_at)
+                invitee_id += 1
+            asking = sum(accepted for _, accepted in came)
+            categories: list[str] = []
+            kinds = min(asking + 1, rng.randint(2, 5)) if asking else 0
+            while len(categories) < kinds:
+                category = _pick(rng, FD_SERVICE_WEIGHTS)
+                if category not in categories:
+                    categories.append(category)
+            for category in categories:
+                requests.add(request_id, call_in_id, category, rng.randint(1, max(1, (asking + 1) // 2)))
+                request_id += 1
+            call_in_id += 1
+    for writer in (call_ins, invitees, requests):
+        writer.flush()
+    return call_ins.count, invitees.count
+
+
+def _follow_ups(seed: int, followed: dict, last: date, now) -> int:
+    """Follow-ups as the demo makes them: on some mediations, responses and delivered notifications, and on every
+    recent one; old ones done, a few recent ones overdue, the newest due from today on. Returns how many.
+    """
+    rng = random.Random(f"{seed}-bulk-follow-ups")
+    parents = list(FOLLOW_UP_PARENTS.values())  # one column per kind of parent record
+    writer = _Writer(
+        FollowUp,
+        ["id", *parents, "due_on", "done_on", "note", "created_by_id", "created_at", "updated_at", "version"],
+    )
+    follow_up_id = _next_id(FollowUp)
+    chances = {"mediation": 0.6, "response": 0.4, "notification": 0.4}
+    for kind, records in followed.items():
+        for parent, after, by in records:
+            recent = (last - after).days < 30
+            if not recent and rng.random() >= chances[kind]:
+                continue
+            ids = [parent if column == FOLLOW_UP_PARENTS[kind] else None for column in parents]
+            due_on = after
+            for _ in range(rng.choice((1, 2)) if recent else 1):
+                due_on += timedelta(days=rng.choice((2, 3, 7, 7, 14, 14, 30)))
+                done_on = None
+                # Overdue ones are recent misses; older follow-ups were all done by now.
+                if due_on <= last and (due_on < last - timedelta(days=45) or rng.random() < 0.6):
+                    done_on = min(last, max(after, due_on + timedelta(days=rng.randint(-2, 3))))
+                note = rng.choice(FOLLOW_UP_NOTES[kind])
+                writer.add(follow_up_id, *ids, due_on, done_on, note, by, _when(rng, after), now, 1)
+                follow_up_id += 1
+    writer.flush()
+    return writer.count
 
 
 def vacuum_analyze() -> None:
