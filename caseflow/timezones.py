@@ -70,3 +70,8 @@ def day_number_sql(day):
     if db.session.get_bind().dialect.name == "postgresql":
         return day - literal(EPOCH, Date)
     return cast(func.julianday(day) - func.julianday(EPOCH.isoformat()), Integer)
+
+
+def zone_name() -> str:
+    """The deployment's time zone name, for caches of SQL that depends on it (local_date_sql)."""
+    return _zone().key
