@@ -9,7 +9,7 @@ import statistics
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from sqlalchemy import Date, DateTime, Integer, and_, bindparam, func, literal_column, or_, select, true
 from sqlalchemy import case as sql_case
@@ -66,11 +66,11 @@ class WeeklyContacts:
     weeks: tuple[WeekContacts, ...] = ()
     modes: tuple[tuple[str, str], ...] = tuple(CONTACT_MODES)
 
-    @property
+    @cached_property
     def mode_totals(self) -> tuple[int, ...]:
         return tuple(sum(w.completed_by_mode[i] for w in self.weeks) for i in range(len(self.modes)))
 
-    @property
+    @cached_property
     def modes_used(self) -> tuple[int, ...]:
         """Indexes of the modes with any completed contact, so charts and tables skip empty columns."""
         return tuple(i for i, total in enumerate(self.mode_totals) if total)
@@ -160,16 +160,20 @@ def week_starts(start: date, end: date) -> list[date]:
     return weeks
 
 
-def _bucket(column, boundaries: Sequence):
+def _bucket(column, boundaries: Sequence, first: int = 0):
     """SQL for the index of the bucket a value falls in, given each later bucket's (ascending) first value.
 
     The values are compared in SQL and only the index comes back, so the rows fetched are one per bucket.
-    The indexes are literals: PostgreSQL must see the same expression in the SELECT as in the GROUP BY.
+    The CASE is a balanced tree (about log2(buckets) comparisons a row, not one per bucket), and its
+    indexes are literals: PostgreSQL must see the same expression in the SELECT as in the GROUP BY.
     """
     if not boundaries:
-        return literal_column("0")
-    whens = [(column < bound, literal_column(str(i))) for i, bound in enumerate(boundaries)]
-    return sql_case(*whens, else_=literal_column(str(len(boundaries))))
+        return literal_column(str(first))
+    mid = len(boundaries) // 2
+    return sql_case(
+        (column < boundaries[mid], _bucket(column, boundaries[:mid], first)),
+        else_=_bucket(column, boundaries[mid + 1 :], first + mid + 1),
+    )
 
 
 def _live_cases(program_ids: Sequence[int]):
