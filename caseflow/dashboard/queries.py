@@ -1,8 +1,9 @@
 """Program dashboard figures: plain dataclasses from SQL aggregates over live records of the given programs.
 
-Every function takes (program_ids, start, end): the programs the caller may see (the view decides that) and
-local calendar days, inclusive. No names, notes or other identifying data ever reach these figures, and the
-number of statements each one runs depends on the period, never on how many cases or contacts there are.
+Every chart function takes (program_ids, start, end): the programs the caller may see (the view decides that)
+and local calendar days, inclusive; program_figures computes one program's whole page in a few statements.
+No names, notes or other identifying data ever reach these figures, and the number of statements each one
+runs depends on the program's kind, never on the period's length or how many cases or contacts there are.
 """
 
 import statistics
@@ -205,6 +206,7 @@ HIGH = bindparam("high", type_=DateTime)
 
 
 def _dates(prefix: str, count: int, type_=Date) -> list:
+    """Bound parameters prefix0..prefix(count-1), for the period's month or week boundaries."""
     return [bindparam(f"{prefix}{i}", type_=type_) for i in range(count)]
 
 
@@ -253,6 +255,7 @@ def _case_statement(n_months: int):
 
 
 def _case_figures(row: Sequence, start: date, end: date) -> tuple[tuple[MonthCount, ...], tuple[CaseloadPoint, ...]]:
+    """The enrollments per month and the caseload points from _case_statement's row."""
     months, days = month_starts(start, end), caseload_days(start, end)
     n = len(months)
     return (
@@ -262,6 +265,7 @@ def _case_figures(row: Sequence, start: date, end: date) -> tuple[tuple[MonthCou
 
 
 def _cases(program_ids: Sequence[int], start: date, end: date):
+    """Enrollments per month and active caseload for the programs, from _case_statement alone."""
     values = dict(_period_values(start, end), **_month_values(start, end), program_ids=list(program_ids))
     row = db.session.execute(_case_statement(len(month_starts(start, end))), values).one()
     return _case_figures(row, start, end)
@@ -340,6 +344,7 @@ def _referral_days_statement(dialect: str):
 
 
 def _funnel(counts: Sequence, day_rows) -> ReferralFunnel:
+    """The funnel from _referral_statement's row and the (days, how many) rows of the days to connection."""
     referred, connected, completed = counts
     days = sorted(int(d) for d, n in day_rows for _ in range(int(n)))
     return ReferralFunnel(
@@ -365,6 +370,7 @@ def _outcome_statement():
 
 
 def _outcomes(row: Sequence) -> OutcomeCounts:
+    """Every outcome type in its usual order, zeros included, from _outcome_statement's row."""
     return OutcomeCounts(
         by_type=tuple(LabelledCount(v, label, int(n)) for (v, label), n in zip(OUTCOME_TYPES, row, strict=True))
     )
@@ -441,6 +447,7 @@ def contacts_by_week(program_ids: Sequence[int], start: date, end: date) -> Week
 
 
 def _referral_days(values: dict):
+    """The (days, how many) rows for the period's connected referrals."""
     dialect = db.session.get_bind().dialect.name
     return db.session.execute(_referral_days_statement(dialect), values).all()
 
