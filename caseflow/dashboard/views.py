@@ -4,11 +4,13 @@ For supervisors and managers of the program; anyone else gets 404. Every figure 
 over the program's live records, so the pages run the same number of statements however big it grows.
 """
 
-import statistics
+from dataclasses import fields
 from datetime import date
+from functools import lru_cache
 
 from flask import Blueprint, Response, abort, redirect, request, url_for
 from flask_login import current_user
+from sqlalchemy import bindparam, exists, select
 
 from caseflow.audit.rendering import render_and_commit
 from caseflow.audit.services import record_event
@@ -19,15 +21,13 @@ from caseflow.dashboard.queries import (
     contacts_by_week,
     enrollments_by_month,
     outcome_counts,
+    program_figures,
     program_headlines,
     referral_funnel,
 )
-from caseflow.deterrence.queries import call_in_counts, notification_counts, offer_pipeline
 from caseflow.extensions import db
-from caseflow.hvip.queries import bedside_response_minutes, compensation_counts, funnel_counts, reinjury_count
-from caseflow.models import Program
-from caseflow.outreach.queries import activity_totals, mediation_counts, response_summary
-from caseflow.permissions import SUPERVISING_ROLES, programs_for, supervises
+from caseflow.models import Program, ProgramMembership
+from caseflow.permissions import SUPERVISING_ROLES, programs_for
 from caseflow.timezones import local_today
 
 bp = Blueprint("dashboard", __name__)
@@ -65,38 +65,32 @@ def _period() -> tuple[DashboardRangeForm, date | None, date | None]:
     return form, None, None
 
 
+@lru_cache(maxsize=1)
+def _supervised_program_statement():
+    """A live program by id, only if the user supervises or manages it (the same rule as permissions.supervises)."""
+    return select(Program).where(
+        Program.id == bindparam("program_id"),
+        Program.deleted_at.is_(None),
+        exists().where(
+            ProgramMembership.program_id == Program.id,
+            ProgramMembership.user_id == bindparam("user_id"),
+            ProgramMembership.role.in_(SUPERVISING_ROLES),
+            ProgramMembership.deleted_at.is_(None),
+        ),
+    )
+
+
 def _program_or_404(program_id: int) -> Program:
-    """A live program the user supervises or manages; anyone else (workers, partners, admins) gets 404."""
-    program = db.session.get(Program, program_id)
-    if program is None or program.deleted_at is not None or not supervises(current_user, program.id):
+    """A live program the user supervises or manages; anyone else (workers, partners, admins) gets 404.
+
+    The program and the role check in one statement: this is the one place the dashboard asks about roles.
+    """
+    program = db.session.execute(
+        _supervised_program_statement(), {"program_id": program_id, "user_id": current_user.id}
+    ).scalar_one_or_none()
+    if program is None:
         abort(404)
     return program
-
-
-def _module_figures(program: Program, start: date, end: date) -> dict:
-    """The module figures for the program's kind, from the modules' own queries."""
-    if program.kind == "street_outreach":
-        return {
-            "mediations": mediation_counts(program.id, start, end),
-            "responses": response_summary(program.id, start, end),
-            "activities": activity_totals(program.id, start, end),
-        }
-    if program.kind == "hvip":
-        minutes = bedside_response_minutes(program.id, start, end)
-        return {
-            "funnel": funnel_counts(program.id, start, end),
-            "bedside_count": len(minutes),
-            "bedside_median": statistics.median(minutes) if minutes else None,
-            "reinjuries": reinjury_count(program.id, start, end),
-            "compensation": compensation_counts(program.id, start, end),
-        }
-    if program.kind == "focused_deterrence":
-        return {
-            "call_ins": call_in_counts(program.id, start, end),
-            "notifications": notification_counts(program.id, start, end),
-            "pipeline": offer_pipeline(program.id, start, end),
-        }
-    return {}
 
 
 @bp.route("/programs/<int:program_id>/dashboard", endpoint="program")
@@ -105,16 +99,8 @@ def program_dashboard(program_id: int):
     form, start, end = _period()
     figures = {}
     if start is not None:
-        ids = [program.id]
-        figures = dict(
-            headline=program_headlines(ids, start, end)[program.id],
-            enrollments=enrollments_by_month(ids, start, end),
-            caseload=active_caseload(ids, start, end),
-            contacts=contacts_by_week(ids, start, end),
-            referrals=referral_funnel(ids, start, end),
-            outcomes=outcome_counts(ids, start, end),
-            module=_module_figures(program, start, end),
-        )
+        found = program_figures(program.id, program.kind, start, end)
+        figures = {field.name: getattr(found, field.name) for field in fields(found)}
     # Aggregates only, no names; the view itself is audited.
     record_event(current_user, "view", "dashboard", program.id)
     return render_and_commit("dashboard/program.html", program=program, form=form, start=start, end=end, **figures)

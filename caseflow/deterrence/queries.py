@@ -5,10 +5,11 @@ when they were held, notifications by their date. People are counted once each, 
 counting as the record it was merged into.
 """
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import and_, func, or_, select, union_all
+from sqlalchemy import Select, and_, func, or_, select, union_all
 from sqlalchemy import case as sql_case
 
 from caseflow.extensions import db
@@ -106,27 +107,30 @@ def _counted(exclude_ipv: bool):
 
 
 def _live_call_ins(program_id: int, start: date, end: date):
-    low, high = _utc_bounds(start, end)
+    return _live_call_ins_between(program_id, *_utc_bounds(start, end))
+
+
+def _live_call_ins_between(program_id, low, high):
+    """A program's live call-ins held in [low, high), UTC (values or bound parameters)."""
     return and_(
         CallIn.program_id == program_id, CallIn.deleted_at.is_(None), CallIn.held_at >= low, CallIn.held_at < high
     )
 
 
-def call_in_counts(program_id: int, start: date, end: date, *, exclude_ipv: bool = False) -> CallInCounts:
-    """Call-ins held and speakers (sums), then invitees as distinct people, in two aggregates.
+def call_in_figures(program_id, low, high, *, exclude_ipv: bool = False) -> tuple[list[Select], Callable]:
+    """The two one-row aggregates of call_in_counts (values or bound parameters), and the reader of both rows.
 
-    exclude_ipv leaves IPV-protected people out of the people counts, as the partner's view must.
+    Call-ins and speakers are sums over call-ins, invitees distinct people over another join, so they
+    stay two aggregates; the dashboard joins them to its other one-row figures.
     """
-    held, community, services, law = db.session.execute(
-        select(
-            func.count(CallIn.id),
-            func.coalesce(func.sum(CallIn.speakers_community), 0),
-            func.coalesce(func.sum(CallIn.speakers_services), 0),
-            func.coalesce(func.sum(CallIn.speakers_law_enforcement), 0),
-        ).where(_live_call_ins(program_id, start, end))
-    ).one()
+    held = select(
+        func.count(CallIn.id),
+        func.coalesce(func.sum(CallIn.speakers_community), 0),
+        func.coalesce(func.sum(CallIn.speakers_services), 0),
+        func.coalesce(func.sum(CallIn.speakers_law_enforcement), 0),
+    ).where(_live_call_ins_between(program_id, low, high))
     person = _person_key()
-    invited, attended, accepted = db.session.execute(
+    people = (
         select(
             func.count(func.distinct(person)),
             func.count(func.distinct(sql_case((CallInInvitee.attendance == "attended", person)))),
@@ -135,17 +139,32 @@ def call_in_counts(program_id: int, start: date, end: date, *, exclude_ipv: bool
         .select_from(CallInInvitee)
         .join(CallIn, CallIn.id == CallInInvitee.call_in_id)
         .join(Participant, Participant.id == CallInInvitee.participant_id)
-        .where(_live_call_ins(program_id, start, end), _counted(exclude_ipv))
-    ).one()
-    return CallInCounts(
-        held=int(held),
-        invited=int(invited),
-        attended=int(attended),
-        accepted=int(accepted),
-        speakers_community=int(community),
-        speakers_services=int(services),
-        speakers_law_enforcement=int(law),
+        .where(_live_call_ins_between(program_id, low, high), _counted(exclude_ipv))
     )
+
+    def read(held_row: Sequence, people_row: Sequence) -> CallInCounts:
+        count, community, services, law = held_row
+        invited, attended, accepted = people_row
+        return CallInCounts(
+            held=int(count),
+            invited=int(invited),
+            attended=int(attended),
+            accepted=int(accepted),
+            speakers_community=int(community),
+            speakers_services=int(services),
+            speakers_law_enforcement=int(law),
+        )
+
+    return [held, people], read
+
+
+def call_in_counts(program_id: int, start: date, end: date, *, exclude_ipv: bool = False) -> CallInCounts:
+    """Call-ins held and speakers (sums), then invitees as distinct people, in two aggregates.
+
+    exclude_ipv leaves IPV-protected people out of the people counts, as the partner's view must.
+    """
+    statements, read = call_in_figures(program_id, *_utc_bounds(start, end), exclude_ipv=exclude_ipv)
+    return read(*(db.session.execute(stmt).one() for stmt in statements))
 
 
 def service_requests(program_id: int, start: date, end: date) -> ServiceRequests:
@@ -162,7 +181,7 @@ def service_requests(program_id: int, start: date, end: date) -> ServiceRequests
     )
 
 
-def _live_notifications(program_id: int, start: date, end: date, exclude_ipv: bool = False):
+def _live_notifications(program_id, start, end, exclude_ipv: bool = False):
     return and_(
         Notification.program_id == program_id,
         Notification.deleted_at.is_(None),
@@ -172,28 +191,45 @@ def _live_notifications(program_id: int, start: date, end: date, exclude_ipv: bo
     )
 
 
-def notification_counts(program_id: int, start: date, end: date, *, exclude_ipv: bool = False) -> NotificationCounts:
-    """Notifications in the period: totals from one aggregate, triggers from one GROUP BY (exclude_ipv: as above)."""
-    rows = db.session.execute(
+def _count_if(condition):
+    return func.coalesce(func.sum(sql_case((condition, 1), else_=0)), 0)
+
+
+def notification_figure(program_id, start, end, *, exclude_ipv: bool = False) -> tuple[Select, Callable]:
+    """One-row aggregate of the notifications on days start..end (values or bound parameters), and its reader.
+
+    One conditional count per trigger (the check constraint keeps triggers to NOTIFICATION_TRIGGERS).
+    """
+    stmt = (
         select(
-            Notification.trigger,
             func.count(Notification.id),
-            func.coalesce(func.sum(sql_case((Notification.delivered.is_(True), 1), else_=0)), 0),
-            func.coalesce(func.sum(sql_case((Notification.offer_accepted.is_(True), 1), else_=0)), 0),
+            _count_if(Notification.delivered.is_(True)),
+            _count_if(Notification.offer_accepted.is_(True)),
+            *(_count_if(Notification.trigger == value) for value, _label in NOTIFICATION_TRIGGERS),
         )
         .join(Participant, Participant.id == Notification.participant_id)
         .where(_live_notifications(program_id, start, end, exclude_ipv))
-        .group_by(Notification.trigger)
-    ).all()
-    by_trigger = {trigger: (int(n), int(d), int(a)) for trigger, n, d, a in rows}
-    return NotificationCounts(
-        total=sum(n for n, _, _ in by_trigger.values()),
-        by_trigger=tuple(
-            TriggerCount(value, label, by_trigger.get(value, (0, 0, 0))[0]) for value, label in NOTIFICATION_TRIGGERS
-        ),
-        delivered=sum(d for _, d, _ in by_trigger.values()),
-        accepted=sum(a for _, _, a in by_trigger.values()),
     )
+
+    def read(row: Sequence) -> NotificationCounts:
+        total, delivered, accepted, *triggers = row
+        return NotificationCounts(
+            total=int(total),
+            by_trigger=tuple(
+                TriggerCount(value, label, int(n))
+                for (value, label), n in zip(NOTIFICATION_TRIGGERS, triggers, strict=True)
+            ),
+            delivered=int(delivered),
+            accepted=int(accepted),
+        )
+
+    return stmt, read
+
+
+def notification_counts(program_id: int, start: date, end: date, *, exclude_ipv: bool = False) -> NotificationCounts:
+    """Notifications in the period: totals and one count per trigger from one aggregate (exclude_ipv: as above)."""
+    stmt, read = notification_figure(program_id, start, end, exclude_ipv=exclude_ipv)
+    return read(db.session.execute(stmt).one())
 
 
 def offer_pipeline(program_id: int, start: date, end: date, *, exclude_ipv: bool = False) -> OfferPipeline:
@@ -204,6 +240,13 @@ def offer_pipeline(program_id: int, start: date, end: date, *, exclude_ipv: bool
     after the person's first offer in the period. Services connected: such a case has a live
     referral that connected or completed. exclude_ipv leaves IPV-protected people out (partners).
     """
+    low, high = _utc_bounds(start, end)
+    stmt, read = pipeline_figure(program_id, start, end, low, high, exclude_ipv=exclude_ipv)
+    return read(db.session.execute(stmt).one())
+
+
+def pipeline_figure(program_id, start, end, low, high, *, exclude_ipv: bool = False) -> tuple[Select, Callable]:
+    """One-row aggregate of offer_pipeline, and its reader: days start..end, UTC [low, high) (values or parameters)."""
     person = _person_key()
     notified = (
         select(
@@ -223,7 +266,9 @@ def offer_pipeline(program_id: int, start: date, end: date, *, exclude_ipv: bool
         .select_from(CallInInvitee)
         .join(CallIn, CallIn.id == CallInInvitee.call_in_id)
         .join(Participant, Participant.id == CallInInvitee.participant_id)
-        .where(_live_call_ins(program_id, start, end), CallInInvitee.attendance == "attended", _counted(exclude_ipv))
+        .where(
+            _live_call_ins_between(program_id, low, high), CallInInvitee.attendance == "attended", _counted(exclude_ipv)
+        )
     )
     offers = union_all(notified, attended).subquery("offers")
     people = (
@@ -249,14 +294,17 @@ def offer_pipeline(program_id: int, start: date, end: date, *, exclude_ipv: bool
         .where(enrolled_after_offer, Referral.deleted_at.is_(None), Referral.status.in_(CONNECTED_STATUSES))
         .exists()
     )
-    offered, accepted, opened, served = db.session.execute(
-        select(
-            func.count(people.c.person_id),
-            func.coalesce(func.sum(people.c.accepted), 0),
-            func.coalesce(func.sum(sql_case((case_opened, 1), else_=0)), 0),
-            func.coalesce(func.sum(sql_case((connected, 1), else_=0)), 0),
-        ).select_from(people)
-    ).one()
-    return OfferPipeline(
-        offered=int(offered), accepted=int(accepted), case_opened=int(opened), services_connected=int(served)
-    )
+    stmt = select(
+        func.count(people.c.person_id),
+        func.coalesce(func.sum(people.c.accepted), 0),
+        func.coalesce(func.sum(sql_case((case_opened, 1), else_=0)), 0),
+        func.coalesce(func.sum(sql_case((connected, 1), else_=0)), 0),
+    ).select_from(people)
+
+    def read(row: Sequence) -> OfferPipeline:
+        offered, accepted, opened, served = row
+        return OfferPipeline(
+            offered=int(offered), accepted=int(accepted), case_opened=int(opened), services_connected=int(served)
+        )
+
+    return stmt, read

@@ -3,13 +3,14 @@
 Date ranges are local calendar days, inclusive; injuries count by arrival time.
 """
 
+from collections.abc import Callable, Sequence
 from dataclasses import astuple, dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import Select, and_, case, func, or_, select
 
 from caseflow.extensions import db
-from caseflow.models import Case, CompensationClaim, Injury
+from caseflow.models import FUNNEL_STAGES, Case, CompensationClaim, Injury
 from caseflow.timezones import to_utc
 
 
@@ -45,7 +46,11 @@ def _utc_bounds(start: date, end: date) -> tuple[datetime, datetime]:
 
 def _live_injuries(program_id: int, start: date, end: date):
     """Filters for a program's live injuries that arrived in the range (a deleted case hides its injuries)."""
-    low, high = _utc_bounds(start, end)
+    return _live_injuries_between(program_id, *_utc_bounds(start, end))
+
+
+def _live_injuries_between(program_id, low, high):
+    """The same filters for arrivals in [low, high), UTC (values or bound parameters); outer join Case."""
     return and_(
         Injury.program_id == program_id,
         Injury.deleted_at.is_(None),
@@ -55,21 +60,18 @@ def _live_injuries(program_id: int, start: date, end: date):
     )
 
 
-def funnel_counts(program_id: int, start: date, end: date) -> FunnelCounts:
-    """The funnel from one GROUP BY over funnel stage."""
-    rows = db.session.execute(
-        select(Injury.funnel_stage, func.count(Injury.id))
-        .outerjoin(Case, Case.id == Injury.case_id)
-        .where(_live_injuries(program_id, start, end))
-        .group_by(Injury.funnel_stage)
-    ).all()
-    by_stage = {stage: count for stage, count in rows}
+def _count_if(condition):
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def _funnel_from(screened: int, by_stage: dict[str, int]) -> FunnelCounts:
+    """The funnel levels from how many injuries sit at each stage."""
 
     def total(*stages: str) -> int:
         return sum(by_stage.get(s, 0) for s in stages)
 
     return FunnelCounts(
-        screened=total(*by_stage),
+        screened=screened,
         eligible=total("eligible", "not_approached", "approached", "declined", "enrolled"),
         approached=total("approached", "declined", "enrolled"),
         enrolled=total("enrolled"),
@@ -77,6 +79,35 @@ def funnel_counts(program_id: int, start: date, end: date) -> FunnelCounts:
         not_approached=total("not_approached"),
         ineligible=total("ineligible"),
     )
+
+
+def injury_figure(program_id, low, high) -> tuple[Select, Callable[[Sequence], tuple[FunnelCounts, int]]]:
+    """One-row aggregate of the live injuries that arrived in [low, high), and its reader: (funnel, re-injuries).
+
+    Bounds and program may be values or bound parameters. One conditional count per funnel stage
+    (the check constraint keeps stages to FUNNEL_STAGES), so the dashboard can join it to its other figures.
+    """
+    stmt = (
+        select(
+            func.count(Injury.id),
+            _count_if(Injury.is_reinjury.is_(True)),
+            *(_count_if(Injury.funnel_stage == stage) for stage, _label in FUNNEL_STAGES),
+        )
+        .outerjoin(Case, Case.id == Injury.case_id)
+        .where(_live_injuries_between(program_id, low, high))
+    )
+
+    def read(row: Sequence) -> tuple[FunnelCounts, int]:
+        by_stage = {stage: int(n) for (stage, _label), n in zip(FUNNEL_STAGES, row[2:], strict=True)}
+        return _funnel_from(int(row[0]), by_stage), int(row[1])
+
+    return stmt, read
+
+
+def funnel_counts(program_id: int, start: date, end: date) -> FunnelCounts:
+    """The funnel from one aggregate over the period's injuries."""
+    stmt, read = injury_figure(program_id, *_utc_bounds(start, end))
+    return read(db.session.execute(stmt).one())[0]
 
 
 def bedside_response_minutes(program_id: int, start: date, end: date) -> list[int]:
@@ -92,20 +123,17 @@ def bedside_response_minutes(program_id: int, start: date, end: date) -> list[in
 
 def reinjury_count(program_id: int, start: date, end: date) -> int:
     """Live injuries in the range flagged as a re-injury of someone already on record."""
-    return db.session.execute(
-        select(func.count(Injury.id))
-        .outerjoin(Case, Case.id == Injury.case_id)
-        .where(_live_injuries(program_id, start, end), Injury.is_reinjury.is_(True))
-    ).scalar_one()
+    stmt, read = injury_figure(program_id, *_utc_bounds(start, end))
+    return read(db.session.execute(stmt).one())[1]
 
 
-def compensation_counts(program_id: int, start: date, end: date) -> CompensationCounts:
-    """Claims applied for in the range on the program's live cases, with their approvals and denials."""
-    applied, approved, denied = db.session.execute(
+def compensation_figure(program_id, start, end) -> tuple[Select, Callable[[Sequence], CompensationCounts]]:
+    """One-row aggregate of the claims applied for on days start..end (values or bound parameters), and its reader."""
+    stmt = (
         select(
             func.count(CompensationClaim.id),
-            func.coalesce(func.sum(case((CompensationClaim.status == "approved", 1), else_=0)), 0),
-            func.coalesce(func.sum(case((CompensationClaim.status == "denied", 1), else_=0)), 0),
+            _count_if(CompensationClaim.status == "approved"),
+            _count_if(CompensationClaim.status == "denied"),
         )
         .join(Case, Case.id == CompensationClaim.case_id)
         .where(
@@ -115,5 +143,16 @@ def compensation_counts(program_id: int, start: date, end: date) -> Compensation
             CompensationClaim.applied_on >= start,
             CompensationClaim.applied_on <= end,
         )
-    ).one()
-    return CompensationCounts(applied=int(applied), approved=int(approved), denied=int(denied))
+    )
+
+    def read(row: Sequence) -> CompensationCounts:
+        applied, approved, denied = row
+        return CompensationCounts(applied=int(applied), approved=int(approved), denied=int(denied))
+
+    return stmt, read
+
+
+def compensation_counts(program_id: int, start: date, end: date) -> CompensationCounts:
+    """Claims applied for in the range on the program's live cases, with their approvals and denials."""
+    stmt, read = compensation_figure(program_id, start, end)
+    return read(db.session.execute(stmt).one())

@@ -5,10 +5,11 @@ their first response, activities by their day. No names, groups or notes ever re
 """
 
 import statistics
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Select, case, func, select
 
 from caseflow.extensions import db
 from caseflow.models import Incident, Mediation, OutreachActivity, ShootingResponse
@@ -85,43 +86,50 @@ def _utc_bounds(start: date, end: date) -> tuple[datetime, datetime]:
     return to_utc(datetime.combine(start, time.min)), to_utc(datetime.combine(end + timedelta(days=1), time.min))
 
 
-def _breakdown(choices, counts: dict[str, int]) -> tuple[LabelledCount, ...]:
-    """Every choice in its usual order, zeros included, so tables keep the same rows."""
-    return tuple(LabelledCount(value, label, int(counts.get(value, 0))) for value, label in choices)
+def _count_if(condition, value=1):
+    """SUM of value over the rows where condition holds, 0 when none do."""
+    return func.coalesce(func.sum(case((condition, value), else_=0)), 0)
+
+
+def mediation_figure(program_id, low, high) -> tuple[Select, Callable[[Sequence], MediationCounts]]:
+    """One-row aggregate of the mediations in [low, high) (values or bound parameters), and its reader.
+
+    One conditional count per way of identifying and per outcome (the check constraints keep the stored
+    values to those lists), so the dashboard can join this row to its other figures in one statement.
+    """
+    stmt = select(
+        func.count(Mediation.id),
+        _count_if(Mediation.weapons_present.is_(True)),
+        *(_count_if(Mediation.identified_by == value) for value, _label in MEDIATION_SOURCES),
+        *(_count_if(Mediation.outcome == value) for value, _label in MEDIATION_OUTCOMES),
+    ).where(
+        Mediation.program_id == program_id,
+        Mediation.deleted_at.is_(None),
+        Mediation.occurred_at >= low,
+        Mediation.occurred_at < high,
+    )
+
+    def read(row: Sequence) -> MediationCounts:
+        sources = row[2 : 2 + len(MEDIATION_SOURCES)]
+        outcomes = row[2 + len(MEDIATION_SOURCES) :]
+        return MediationCounts(
+            total=int(row[0]),
+            weapons_present=int(row[1]),
+            by_source=tuple(
+                LabelledCount(v, label, int(n)) for (v, label), n in zip(MEDIATION_SOURCES, sources, strict=True)
+            ),
+            by_outcome=tuple(
+                LabelledCount(v, label, int(n)) for (v, label), n in zip(MEDIATION_OUTCOMES, outcomes, strict=True)
+            ),
+        )
+
+    return stmt, read
 
 
 def mediation_counts(program_id: int, start: date, end: date) -> MediationCounts:
-    """One GROUP BY over (how identified, outcome), with the weapons-present count summed alongside."""
-    low, high = _utc_bounds(start, end)
-    rows = db.session.execute(
-        select(
-            Mediation.identified_by,
-            Mediation.outcome,
-            func.count(Mediation.id),
-            func.coalesce(func.sum(case((Mediation.weapons_present.is_(True), 1), else_=0)), 0),
-        )
-        .where(
-            Mediation.program_id == program_id,
-            Mediation.deleted_at.is_(None),
-            Mediation.occurred_at >= low,
-            Mediation.occurred_at < high,
-        )
-        .group_by(Mediation.identified_by, Mediation.outcome)
-    ).all()
-    by_source: dict[str, int] = {}
-    by_outcome: dict[str, int] = {}
-    total = weapons = 0
-    for source, outcome, count, armed in rows:
-        by_source[source] = by_source.get(source, 0) + count
-        by_outcome[outcome] = by_outcome.get(outcome, 0) + count
-        total += count
-        weapons += int(armed)
-    return MediationCounts(
-        total=total,
-        weapons_present=weapons,
-        by_source=_breakdown(MEDIATION_SOURCES, by_source),
-        by_outcome=_breakdown(MEDIATION_OUTCOMES, by_outcome),
-    )
+    """Mediations in the period by how identified and by outcome, with weapons present, from one aggregate."""
+    stmt, read = mediation_figure(program_id, *_utc_bounds(start, end))
+    return read(db.session.execute(stmt).one())
 
 
 def response_minutes(program_id: int, start: date, end: date) -> list[int]:
@@ -154,28 +162,43 @@ def response_summary(program_id: int, start: date, end: date) -> ResponseSummary
     )
 
 
-def activity_totals(program_id: int, start: date, end: date) -> ActivityTotals:
-    """Activities per kind with staff minutes and people reached, from one GROUP BY."""
-    rows = db.session.execute(
-        select(
-            OutreachActivity.kind,
-            func.count(OutreachActivity.id),
-            func.coalesce(func.sum(OutreachActivity.staff_minutes), 0),
-            func.coalesce(func.sum(OutreachActivity.people_reached), 0),
-        )
-        .where(
-            OutreachActivity.program_id == program_id,
-            OutreachActivity.deleted_at.is_(None),
-            OutreachActivity.occurred_on >= start,
-            OutreachActivity.occurred_on <= end,
-        )
-        .group_by(OutreachActivity.kind)
-    ).all()
-    found = {kind: (int(count), int(minutes), int(people)) for kind, count, minutes, people in rows}
-    by_kind = tuple(ActivityKindTotal(kind, label, *found.get(kind, (0, 0, 0))) for kind, label in ACTIVITY_KINDS)
-    return ActivityTotals(
-        by_kind=by_kind,
-        count=sum(k.count for k in by_kind),
-        minutes=sum(k.minutes for k in by_kind),
-        people_reached=sum(k.people_reached for k in by_kind),
+def activity_figure(program_id, start, end) -> tuple[Select, Callable[[Sequence], ActivityTotals]]:
+    """One-row aggregate of the activities on days start..end (values or bound parameters), and its reader.
+
+    Count, staff minutes and people reached per kind as conditional sums (the check constraint keeps the
+    kinds to ACTIVITY_KINDS); the totals are the sums over the kinds.
+    """
+    columns = []
+    for kind, _label in ACTIVITY_KINDS:
+        is_kind = OutreachActivity.kind == kind
+        columns += [
+            _count_if(is_kind),
+            _count_if(is_kind, OutreachActivity.staff_minutes),
+            _count_if(is_kind, OutreachActivity.people_reached),
+        ]
+    stmt = select(*columns).where(
+        OutreachActivity.program_id == program_id,
+        OutreachActivity.deleted_at.is_(None),
+        OutreachActivity.occurred_on >= start,
+        OutreachActivity.occurred_on <= end,
     )
+
+    def read(row: Sequence) -> ActivityTotals:
+        by_kind = tuple(
+            ActivityKindTotal(kind, label, int(row[3 * i]), int(row[3 * i + 1]), int(row[3 * i + 2]))
+            for i, (kind, label) in enumerate(ACTIVITY_KINDS)
+        )
+        return ActivityTotals(
+            by_kind=by_kind,
+            count=sum(k.count for k in by_kind),
+            minutes=sum(k.minutes for k in by_kind),
+            people_reached=sum(k.people_reached for k in by_kind),
+        )
+
+    return stmt, read
+
+
+def activity_totals(program_id: int, start: date, end: date) -> ActivityTotals:
+    """Activities per kind with staff minutes and people reached, from one aggregate."""
+    stmt, read = activity_figure(program_id, start, end)
+    return read(db.session.execute(stmt).one())
