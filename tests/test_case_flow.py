@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from caseflow.extensions import db
 from caseflow.models import (
+    Assessment,
     AuditEvent,
     Case,
     CaseAssignment,
@@ -15,8 +16,12 @@ from caseflow.models import (
     Consent,
     ConsentCategory,
     Contact,
+    Goal,
+    Outcome,
     ProgramCriterion,
+    Referral,
     Screening,
+    ServiceProvider,
 )
 from caseflow.timezones import local_today
 from tests.conftest import login
@@ -73,6 +78,53 @@ def test_timeline_merges_every_kind_newest_first_and_pages(client, team, make_co
     assert "note-04" not in first
     second = client.get(f"/cases/{team['case'].id}?page=2").get_data(as_text=True)
     assert "note-04" in second and "note-00" in second and "Status" in second
+
+
+def test_a_page_past_the_last_shows_the_last_page(client, team, make_contact):
+    """An old link to a page that no longer exists shows the oldest entries, as the pager would."""
+    for day in range(30):
+        make_contact(team["case"], team["worker"], occurred_at=datetime(2026, 1, 1, 16) + timedelta(days=day))
+    login(client, team["worker"])
+    page = client.get(f"/cases/{team['case'].id}?page=9").get_data(as_text=True)
+    assert "Timeline (31)" in page and "Page 2 of 2" in page and ">Newer<" in page
+
+
+def test_timeline_shows_each_kind_with_its_people_and_decrypted_text(client, team):
+    """Each kind of record shows its labels, the names it points at and its encrypted text, read in one union."""
+    case, today = team["case"], local_today()
+    provider = ServiceProvider(name="Job Corps East")
+    db.session.add(provider)
+    db.session.flush()
+    db.session.add_all(
+        [
+            Referral(
+                case_id=case.id,
+                provider_id=provider.id,
+                service_category="employment",
+                referred_on=today,
+                due_on=today + timedelta(days=3),
+                created_by_id=team["worker"].id,
+            ),
+            Goal(case_id=case.id, domain="employment", description="goal-secret", set_on=today),
+            Outcome(case_id=case.id, outcome_type="employment_started", occurred_on=today, details="outcome-secret"),
+            Assessment(
+                case_id=case.id, instrument="Risk screen", score=7, risk_level="high", taken_at=datetime(2026, 1, 2)
+            ),
+            CaseAssignment(
+                case_id=case.id, from_worker_id=None, to_worker_id=team["worker2"].id, note="assignment-secret"
+            ),
+            ClosureRequest(case_id=case.id, reason="goals_met", requested_by_id=team["worker2"].id),
+        ]
+    )
+    db.session.commit()
+    login(client, team["worker"])
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "Employment to Job Corps East" in page
+    assert "goal-secret" in page and "outcome-secret" in page and "assignment-secret" in page
+    assert "Risk screen" in page and "score 7" in page and "High risk" in page
+    assert re.search(r"unassigned → Val Second", page)
+    assert "Employment referral connection" in page and "Employment goal" not in page  # no target date
+    assert re.search(r"Closure requested \(Goals met\) by\s*Val Second", page)
 
 
 # --- contacts: double submit, stale edit, delete and restore ------------------------------

@@ -138,21 +138,8 @@ def test_key_pages_issue_the_same_number_of_queries_at_two_data_sizes(two_sizes)
         assert large[name] == small[name], f"{name}: {small[name]} statements with little data, {large[name]} with more"
 
 
-# Pages over the dozen today, with their counts on SQLite (PostgreSQL adds one: the chain's advisory lock).
-# Strict: when a page is brought within budget this fails, and the mark comes off.
-OVER_BUDGET = {
-    "case page": "25 statements: header figures, a query per kind of record on the timeline page, the audit row",
-}
-
-
 @pytest.mark.parametrize(
-    "page",
-    [
-        pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=OVER_BUDGET[name]))
-        if name in OVER_BUDGET
-        else name
-        for name in ("caseload list", "case page", "participant search", "program dashboard", "contact-log POST")
-    ],
+    "page", ("caseload list", "case page", "participant search", "program dashboard", "contact-log POST")
 )
 def test_key_page_stays_within_a_dozen_queries(two_sizes, page):
     """Each key page needs at most a dozen statements, whatever the data size."""

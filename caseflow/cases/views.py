@@ -20,11 +20,11 @@ from caseflow.cases.forms import (
 )
 from caseflow.cases.intake import active_criteria, screen_case
 from caseflow.cases.services import CaseRuleError, change_case_status, edit_contact, log_contact
-from caseflow.cases.timeline import case_header, case_timeline
+from caseflow.cases.timeline import case_header, case_timeline, load_case
 from caseflow.conflicts import save_edit
 from caseflow.extensions import db
 from caseflow.forms_common import ActionForm
-from caseflow.models import ClosureRequest, Contact, Program, ProgramMembership, User
+from caseflow.models import Case, ClosureRequest, Contact, Program, ProgramMembership, User
 from caseflow.models.choices import CONTACT_MODES, CONTACT_TYPES, label_of
 from caseflow.permissions import (
     get_case_or_404,
@@ -34,7 +34,6 @@ from caseflow.permissions import (
     require_supervisor,
     supervises,
 )
-from caseflow.plan.services import assessment_changes
 from caseflow.softdelete import soft_delete
 from caseflow.submissions import commit_once
 from caseflow.timezones import local_today, to_local, to_utc
@@ -57,10 +56,18 @@ def _program_members(program_id: int) -> list[User]:
     )
 
 
+def page_supervises(user: User, case: Case) -> bool:
+    """The case page's one role check (supervisor tools); the place to swap in the request's loaded memberships."""
+    return supervises(user, case.program_id)
+
+
 @bp.route("/cases/<int:case_id>")
 def show(case_id: int):
-    # A break-glass grant opens this page read-only (S8); every action on it still needs the case in scope.
-    case, grant = readable_case_or_404(current_user, case_id)
+    # The case with its person, program and worker in one statement; otherwise the break-glass path:
+    # a grant opens this page read-only (S8), and every action on it still needs the case in scope.
+    case, grant = load_case(current_user, case_id), None
+    if case is None:
+        case, grant = readable_case_or_404(current_user, case_id)
     timeline = case_timeline(case, page=request.args.get("page", 1, type=int))
     header = case_header(case, local_today())
     record_event(current_user, "view", "case", case.id, detail=f"break-glass grant {grant.id}" if grant else "")
@@ -68,9 +75,9 @@ def show(case_id: int):
         "cases/show.html",
         case=case,
         header=header,
-        assessment_changes=assessment_changes(case),
+        assessment_changes=header.assessment_changes,
         timeline=timeline,
-        is_supervisor=grant is None and supervises(current_user, case.program_id),
+        is_supervisor=grant is None and page_supervises(current_user, case),
         status_form=StatusForm(status="inactive" if case.status == "active" else "active"),
         action_form=ActionForm(),
         grant=grant,
@@ -291,7 +298,6 @@ def request_closure(case_id: int):
 @bp.route("/closure-requests")
 def closure_requests():
     """Pending closures in the programs this user supervises."""
-    from caseflow.models import Case
     from caseflow.permissions import SUPERVISING_ROLES, case_scope
 
     supervised = select(ProgramMembership.program_id).where(

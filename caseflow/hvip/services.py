@@ -220,19 +220,31 @@ def follow_up_schedule(case: Case) -> list[FollowUp]:
     ).scalar_one_or_none()
     if discharged_on is None:
         return []
+    completed_at = db.session.execute(
+        select(Contact.occurred_at).where(
+            Contact.case_id == case.id,
+            Contact.deleted_at.is_(None),
+            Contact.is_completed.is_(True),
+            Contact.occurred_at >= follow_up_contacts_from(discharged_on),
+        )
+    ).scalars()
+    return follow_up_checks(discharged_on, completed_at)
+
+
+def follow_up_contacts_from(discharged_on: date) -> datetime:
+    """The earliest contact time (UTC, a day early for the time zone) that can cover a follow-up check."""
     first_due = discharged_on + timedelta(days=FOLLOW_UP_DAYS[0]) - FOLLOW_UP_WINDOW
+    return datetime.combine(first_due - timedelta(days=1), datetime.min.time())
+
+
+def follow_up_checks(discharged_on: date, completed_at) -> list[FollowUp]:
+    """The checks after a discharge, each done when a completed contact (UTC times) falls within its window.
+
+    Apart from the queries so the case page can fetch the dates within its header statement.
+    """
+    earliest = follow_up_contacts_from(discharged_on)
     # Contacts are stored in UTC; the window is in local days, so compare local dates.
-    contact_days = {
-        to_local(occurred_at).date()
-        for occurred_at in db.session.execute(
-            select(Contact.occurred_at).where(
-                Contact.case_id == case.id,
-                Contact.deleted_at.is_(None),
-                Contact.is_completed.is_(True),
-                Contact.occurred_at >= datetime.combine(first_due - timedelta(days=1), datetime.min.time()),
-            )
-        ).scalars()
-    }
+    contact_days = {to_local(occurred_at).date() for occurred_at in completed_at if occurred_at >= earliest}
     schedule = []
     for days in FOLLOW_UP_DAYS:
         due_on = discharged_on + timedelta(days=days)

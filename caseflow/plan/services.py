@@ -270,18 +270,24 @@ class AssessmentChange:
 
 
 def assessment_changes(case: Case) -> list[AssessmentChange]:
-    """Per instrument, the first and latest scored live assessment of a case, sorted by instrument name.
-
-    Assessments are grouped by instrument id, or by name for those recorded without one
-    (older data); unscored assessments cannot show change and are left out.
-    """
+    """Per instrument, the first and latest scored live assessment of a case, sorted by instrument name."""
     stmt = (
         select(Assessment.instrument_id, Assessment.instrument, Assessment.score, Assessment.taken_at)
         .where(Assessment.case_id == case.id, Assessment.deleted_at.is_(None), Assessment.score.is_not(None))
         .order_by(Assessment.taken_at, Assessment.id)
     )
+    return summarise_assessments(db.session.execute(stmt))
+
+
+def summarise_assessments(rows) -> list[AssessmentChange]:
+    """Assessment changes from scored rows (instrument_id, instrument, score, taken_at) in the order taken.
+
+    Assessments are grouped by instrument id, or by name for those recorded without one
+    (older data); unscored assessments cannot show change and are left out. Apart from the
+    query so the case page can fetch the rows within its header statement.
+    """
     groups: dict[tuple, list] = {}
-    for row in db.session.execute(stmt):
+    for row in rows:
         key = ("id", row.instrument_id) if row.instrument_id is not None else ("name", row.instrument)
         groups.setdefault(key, []).append(row)
     changes = [
