@@ -57,8 +57,9 @@ from caseflow.models.choices import (
     SERVICE_CATEGORIES,
     label_of,
 )
-from caseflow.permissions import case_scope
+from caseflow.permissions import case_scope_for
 from caseflow.plan.services import AssessmentChange, summarise_assessments
+from caseflow.statements import built_once
 from caseflow.timezones import to_local
 
 CASE_ID = bindparam("case_id", type_=Integer)
@@ -66,11 +67,15 @@ CASE_ID = bindparam("case_id", type_=Integer)
 
 def load_case(user: User, case_id: int) -> Case | None:
     """The case in the user's scope with its person, program and worker, in one statement; None if out of scope."""
-    return db.session.execute(
-        select(Case)
-        .where(Case.id == case_id, case_scope(user))
-        .options(joinedload(Case.participant), joinedload(Case.program), joinedload(Case.assigned_worker))
-    ).scalar_one_or_none()
+    if user is None or not user.is_authenticated or not user.is_active:
+        return None
+    stmt = built_once(
+        "case_page_case",
+        lambda: select(Case)
+        .where(Case.id == bindparam("case_id"), case_scope_for(bindparam("user_id")))
+        .options(joinedload(Case.participant), joinedload(Case.program), joinedload(Case.assigned_worker)),
+    )
+    return db.session.execute(stmt, {"case_id": case_id, "user_id": user.id}).scalar_one_or_none()
 
 
 # --- the timeline ---------------------------------------------------------------------------

@@ -6,11 +6,9 @@ over the program's live records, so the pages run the same number of statements 
 
 from dataclasses import fields
 from datetime import date
-from functools import lru_cache
 
 from flask import Blueprint, Response, abort, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy import bindparam, exists, select
 
 from caseflow.audit.rendering import render_and_commit
 from caseflow.audit.services import record_event
@@ -25,9 +23,8 @@ from caseflow.dashboard.queries import (
     program_headlines,
     referral_funnel,
 )
-from caseflow.extensions import db
-from caseflow.models import Program, ProgramMembership
-from caseflow.permissions import SUPERVISING_ROLES, programs_for
+from caseflow.models import Program
+from caseflow.permissions import SUPERVISING_ROLES, memberships, programs_for
 from caseflow.timezones import local_today
 
 bp = Blueprint("dashboard", __name__)
@@ -65,32 +62,15 @@ def _period() -> tuple[DashboardRangeForm, date | None, date | None]:
     return form, None, None
 
 
-@lru_cache(maxsize=1)
-def _supervised_program_statement():
-    """A live program by id, only if the user supervises or manages it (the same rule as permissions.supervises)."""
-    return select(Program).where(
-        Program.id == bindparam("program_id"),
-        Program.deleted_at.is_(None),
-        exists().where(
-            ProgramMembership.program_id == Program.id,
-            ProgramMembership.user_id == bindparam("user_id"),
-            ProgramMembership.role.in_(SUPERVISING_ROLES),
-            ProgramMembership.deleted_at.is_(None),
-        ),
-    )
-
-
 def _program_or_404(program_id: int) -> Program:
     """A live program the user supervises or manages; anyone else (workers, partners, admins) gets 404.
 
-    The program and the role check in one statement: this is the one place the dashboard asks about roles.
+    Read from the memberships the request has already loaded (the menu needs them), so it costs no statement.
     """
-    program = db.session.execute(
-        _supervised_program_statement(), {"program_id": program_id, "user_id": current_user.id}
-    ).scalar_one_or_none()
-    if program is None:
-        abort(404)
-    return program
+    for program, role in memberships(current_user):
+        if program.id == program_id and role in SUPERVISING_ROLES and program.deleted_at is None:
+            return program
+    abort(404)
 
 
 @bp.route("/programs/<int:program_id>/dashboard", endpoint="program")
