@@ -143,7 +143,6 @@ def test_key_pages_issue_the_same_number_of_queries_at_two_data_sizes(two_sizes)
 OVER_BUDGET = {
     "case page": "25 statements: header figures, a query per kind of record on the timeline page, the audit row",
     "program dashboard": "21 statements: one aggregate per figure on the page, and the audit row",
-    "participant search": "13 statements: the candidates, the people shown, the program menu twice, the audit row",
 }
 
 

@@ -335,3 +335,119 @@ def rank(probe: Probe, candidates) -> list[Score]:
     scored = [s for s in (matcher.score(c) for c in candidates) if s is not None]
     scored.sort(key=lambda s: (-s.points, *_order(s.candidate)))
     return scored
+
+
+# --- search keys: the SQL prefilter -----------------------------------------------------
+#
+# Ranking everyone in Python does not scale, so each person is stored with a handful of short
+# keys (participant_search_keys) and a search selects only the people who share a key with what
+# was typed; rank() then scores those few exactly as before. The keys must never miss a person
+# rank() would list (admitting a few too many is fine: rank() drops them). rank() lists someone
+# when a name or alias scores NAME_MATCH, or the date of birth or phone agrees. A multi-word score
+# is a mean, so some typed word then scores NAME_MATCH against some known word on its own, or the
+# run-together strings do ("liltay" / "Lil Tay"). So keys are made per word, and for run-together
+# words, and two words that _word_similarity() rates a match share one when they are:
+# - the same, or the same formal name (nicknames via canonical): the word itself;
+# - one edit apart on each side (a typo, a missing or extra letter, two letters swapped): the
+#   word with one letter deleted, each way (a deletion neighbourhood, as SymSpell does it);
+# - alike but for vowels and silent letters (Jonathon / Johnathan): a consonant skeleton;
+# - a typed start of the known word, three letters or more: the known word's first 3-6 letters.
+# Rare pairs outside these (two consonant typos in one long word) are the price of not reading
+# everyone; tests/test_search_keys.py checks the spellings the tests and the demo rely on.
+# person_keys() and probe_keys() are the only key makers: the migration that backfills the table
+# calls person_keys() too, so the stored keys and the typed ones cannot drift apart.
+
+SEARCH_KEY_LENGTH = 64  # longer keys are cut on both sides alike, which only merges keys
+_PREFIX_MIN, _PREFIX_MAX = 3, 6
+_SOUNDS = (("ph", "f"), ("ck", "k"), ("c", "k"), ("q", "k"), ("z", "s"), ("x", "ks"))
+_SILENT = frozenset("aeiouyhw")
+
+
+def _skeleton(word: str) -> str:
+    """First letter and following consonants, sounds folded (ph f, c k, z s) and doubles collapsed."""
+    for spelled, sound in _SOUNDS:
+        word = word.replace(spelled, sound)
+    out = word[:1]
+    for ch in word[1:]:
+        if ch not in _SILENT and ch != out[-1]:
+            out += ch
+    return out
+
+
+def _spelling_keys(word: str) -> set[str]:
+    """Keys two spellings of one word share: the word and its one-letter deletions, and its skeleton.
+
+    Nickname and formal name both contribute, so Mike shares keys with Michael and with Mikey.
+    """
+    if any(ch.isdigit() for ch in word):
+        return {"w:" + word}  # numbers in names match only exactly (see _word_similarity)
+    keys = set()
+    for form in {word, canonical(word)}:
+        keys.add("w:" + form)
+        keys.add("e:" + form)
+        if len(form) >= 3:  # shorter words match only exactly or one letter longer (fuzz.ratio 80)
+            keys.update("w:" + form[:i] + form[i + 1 :] for i in range(len(form)))
+        skeleton = _skeleton(form)
+        if len(skeleton) >= 3:
+            keys.add("s:" + skeleton)
+    return keys
+
+
+def _name_keys(text: str, *, typed: bool) -> set[str]:
+    """Keys of one name, alias or typed string: each word, the words run together, and word starts."""
+    found = words(text)
+    keys: set[str] = set()
+    for word in found:
+        keys |= _spelling_keys(word)
+        if len(word) >= _PREFIX_MIN and not any(ch.isdigit() for ch in word):
+            if typed:
+                keys.add("p:" + word[:_PREFIX_MAX])
+                # Names typed run together ("tinawashington"): each split that leaves two parts of three
+                # letters or more, looked up as whole words (or the formal names of nicknames).
+                for i in range(_PREFIX_MIN, len(word) - _PREFIX_MIN + 1):
+                    keys.update(
+                        ("e:" + word[:i], "e:" + canonical(word[:i]), "e:" + word[i:], "e:" + canonical(word[i:]))
+                    )
+            else:
+                keys.update("p:" + word[:n] for n in range(_PREFIX_MIN, min(len(word), _PREFIX_MAX) + 1))
+    if len(found) > 1:
+        keys |= _spelling_keys("".join(found))
+    return keys
+
+
+def _cut(keys: set[str]) -> set[str]:
+    return {key[:SEARCH_KEY_LENGTH] for key in keys}
+
+
+def person_keys(
+    first_name: str, last_name: str, aliases=(), date_of_birth: date | None = None, phone: str = ""
+) -> set[str]:
+    """Every search key of one stored person: names, aliases, the full name run together, birth date, phone."""
+    keys = _name_keys(first_name, typed=False) | _name_keys(last_name, typed=False)
+    keys |= _name_keys(f"{first_name} {last_name}", typed=False)
+    for alias in aliases:
+        keys |= _name_keys(alias, typed=False)
+    if date_of_birth:
+        keys.add("d:" + date_of_birth.isoformat())
+    digits = phone_digits(phone)
+    if len(digits) >= MIN_PHONE_DIGITS:
+        # _phones_match: same number, or one ends with the other (7 digits or more): the last 7 agree.
+        keys.add("t:" + digits[-MIN_PHONE_DIGITS:])
+    return _cut(keys)
+
+
+def probe_keys(probe: Probe) -> set[str]:
+    """The keys a person rank() would list shares with what was typed (empty when nothing was)."""
+    keys: set[str] = set()
+    for text in (*probe.names, *probe.aliases):
+        keys |= _name_keys(text, typed=True)
+    if probe.date_of_birth:
+        born = probe.date_of_birth
+        keys.add("d:" + born.isoformat())
+        try:
+            keys.add("d:" + date(born.year, born.day, born.month).isoformat())  # day and month swapped
+        except ValueError:
+            pass
+    if len(probe.phone) >= MIN_PHONE_DIGITS:
+        keys.add("t:" + probe.phone[-MIN_PHONE_DIGITS:])
+    return _cut(keys)
