@@ -119,7 +119,8 @@ def canonical(word: str) -> str:
 def words(text: str) -> list[str]:
     """Lower-case, accent-free name words; punctuation splits words and lone numbers are dropped."""
     plain = unicodedata.normalize("NFKD", text or "")
-    plain = "".join(ch for ch in plain if not unicodedata.combining(ch))
+    if not plain.isascii():  # ASCII has no accents to drop (most names: skip the per-letter pass)
+        plain = "".join(ch for ch in plain if not unicodedata.combining(ch))
     return [w for w in utils.default_process(plain).split() if not w.isdigit()]
 
 
@@ -200,6 +201,8 @@ class _Matcher:
         self._words: dict[str, tuple[str, ...]] = {}
         self._pairs: dict[tuple[str, str], tuple[float, str]] = {}
         self._compared: dict[tuple[tuple[str, ...], tuple[str, ...]], _Similarity] = {}
+        self._named: dict[tuple[str, str], tuple[_Similarity | None, bool]] = {}
+        self._aliased: dict[str, tuple[float, ...]] = {}
 
     def words(self, text: str) -> tuple[str, ...]:
         if text not in self._words:
@@ -232,7 +235,7 @@ class _Matcher:
         mean, weakest = sum(scores) / len(scores), min(scores)
         # Words run together or split apart ("DeShawn" / "De Shawn") still compare as one string.
         typed_joined, known_joined = "".join(typed), "".join(known)
-        if not any(ch.isdigit() for ch in typed_joined + known_joined):
+        if not any(map(str.isdigit, typed_joined + known_joined)):
             joined = fuzz.ratio(typed_joined, known_joined)
             if joined > mean:
                 return _Similarity(joined, joined, len(typed), "same" if joined == 100 else "spelling")
@@ -241,24 +244,43 @@ class _Matcher:
                 return _Similarity(mean, weakest, len(typed), how, nickname)
         return _Similarity(mean, weakest, len(typed), "same")
 
-    def score(self, candidate: Candidate) -> Score | None:
-        """Compare what was typed with one stored person; None when nothing agrees."""
-        probe = self.probe
-        full_name = self.words(f"{candidate.first_name} {candidate.last_name}")
-        best_name: _Similarity | None = None
-        best_alias, best_alias_text = 0.0, ""
-        strong_name = False
-        for typed in self.typed:
-            similarity = self.compare(typed, full_name)
-            if best_name is None or similarity.score > best_name.score:
-                best_name = similarity
-            if similarity.typed_words >= 2 and similarity.score >= STRONG_NAME and similarity.weakest >= STRONG_WORD:
-                strong_name = True
-            for alias in candidate.aliases:
-                alias_score = self.compare(typed, self.words(alias)).score
-                if alias_score > best_alias:
-                    best_alias, best_alias_text = alias_score, alias
+    def _full_name(self, first_name: str, last_name: str) -> tuple[_Similarity | None, bool]:
+        """The best typed name against one full name, and whether it is strong: once per distinct name."""
+        key = (first_name, last_name)
+        if key not in self._named:
+            full_name = self.words(f"{first_name} {last_name}")
+            best_name: _Similarity | None = None
+            strong_name = False
+            for typed in self.typed:
+                similarity = self.compare(typed, full_name)
+                if best_name is None or similarity.score > best_name.score:
+                    best_name = similarity
+                if (
+                    similarity.typed_words >= 2
+                    and similarity.score >= STRONG_NAME
+                    and similarity.weakest >= STRONG_WORD
+                ):
+                    strong_name = True
+            self._named[key] = (best_name, strong_name)
+        return self._named[key]
 
+    def _alias(self, alias: str) -> tuple[float, ...]:
+        """Each typed name against one alias: once per distinct alias."""
+        if alias not in self._aliased:
+            known = self.words(alias)
+            self._aliased[alias] = tuple(self.compare(typed, known).score for typed in self.typed)
+        return self._aliased[alias]
+
+    def _names(self, first_name: str, last_name: str, aliases: tuple[str, ...]) -> tuple:
+        """The name part of a score: reasons, points, a strong full name, the best alias score."""
+        best_name, strong_name = self._full_name(first_name, last_name)
+        best_alias, best_alias_text = 0.0, ""
+        if aliases:
+            scored = [self._alias(alias) for alias in aliases]
+            for i in range(len(self.typed)):  # typed first, then aliases in order: ties go to the first, as ever
+                for alias, alias_scores in zip(aliases, scored, strict=True):
+                    if alias_scores[i] > best_alias:
+                        best_alias, best_alias_text = alias_scores[i], alias
         reasons: list[str] = []
         name_points = 0.0
         if best_name is not None and best_name.score >= NAME_MATCH:
@@ -267,7 +289,15 @@ class _Matcher:
         if best_alias >= NAME_MATCH:
             reasons.append(f"alias ‘{best_alias_text}’" if best_alias >= 95 else f"alias like ‘{best_alias_text}’")
             name_points = max(name_points, best_alias)
+        return reasons, name_points, strong_name, best_alias
 
+    def score(self, candidate: Candidate) -> Score | None:
+        """Compare what was typed with one stored person; None when nothing agrees."""
+        probe = self.probe
+        name_reasons, name_points, strong_name, best_alias = self._names(
+            candidate.first_name, candidate.last_name, candidate.aliases
+        )
+        reasons = name_reasons
         points = name_points
         same_dob = False
         if probe.date_of_birth and candidate.date_of_birth:
@@ -278,7 +308,7 @@ class _Matcher:
             elif _swapped(probe.date_of_birth, candidate.date_of_birth):
                 points += SWAPPED_DOB_POINTS
                 reasons.append("date of birth with day and month swapped")
-        same_phone = _phones_match(probe.phone, phone_digits(candidate.phone))
+        same_phone = bool(probe.phone) and _phones_match(probe.phone, phone_digits(candidate.phone))
         if same_phone:
             points += SAME_PHONE_POINTS
             reasons.append("same phone number")

@@ -1,9 +1,9 @@
 """Participant operations: create, update, and fuzzy search / duplicate checks within scope."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from caseflow.audit.services import record_event
@@ -174,58 +174,71 @@ def _replace_race_ethnicities(participant: Participant, categories: list[str]) -
 # --- finding people ---------------------------------------------------------------------
 
 
-def _candidates(actor: User, probe: Probe) -> list[Candidate]:
-    """The live, unmerged people sharing a search key with the probe, as plain columns, in one statement.
+def _candidates(probe: Probe) -> tuple[list[Candidate], set[int]]:
+    """The live, unmerged people sharing a search key with the probe, as plain columns, and which are IPV-protected.
 
     Ranking needs only ids, names, birth date, phone and aliases, so no ORM rows are built, and only
     for the people the key prefilter admits (matching.probe_keys: never fewer than rank() would list)
-    rather than for everyone in the deployment. Whether the actor may see each one comes from the
-    same case scope every page uses, asked per candidate row.
+    rather than for everyone in the deployment. One statement brings the aliases along. Who the actor
+    may see is asked afterwards, for the few that rank (_scored): not for every candidate.
     """
     keys = probe_keys(probe)
     if not keys:
-        return []
-    in_scope = exists().where(Case.participant_id == Participant.id, case_scope(actor))
+        return [], set()
+    # Table columns, not ORM attributes: plain tuples come back without the ORM's per-row work.
+    person, alias, key = Participant.__table__.c, ParticipantAlias.__table__.c, ParticipantSearchKey.__table__.c
     rows = db.session.execute(
         select(
-            Participant.id,
-            Participant.first_name,
-            Participant.last_name,
-            Participant.date_of_birth,
-            Participant.phone,
-            in_scope.label("in_scope"),
-            ParticipantAlias.name.label("alias"),
+            person.id,
+            person.first_name,
+            person.last_name,
+            person.date_of_birth,
+            person.phone,
+            person.is_ipv_protected,
+            alias.name,
         )
-        .outerjoin(ParticipantAlias, ParticipantAlias.participant_id == Participant.id)
+        .select_from(Participant.__table__.outerjoin(ParticipantAlias.__table__, alias.participant_id == person.id))
         .where(
-            Participant.id.in_(
-                select(ParticipantSearchKey.participant_id).where(ParticipantSearchKey.key.in_(sorted(keys)))
-            ),
-            Participant.deleted_at.is_(None),
-            Participant.merged_into_id.is_(None),
-            # An IPV-protected person the actor may not see is no candidate at all: never matched, hinted at
-            # or counted, so neither search nor the duplicate check can tell that they exist (S24).
-            or_(Participant.is_ipv_protected.is_(False), in_scope),
+            person.id.in_(select(key.participant_id).where(key.key.in_(sorted(keys)))),
+            person.deleted_at.is_(None),
+            person.merged_into_id.is_(None),
         )
-        .order_by(Participant.id, ParticipantAlias.id)
-    ).all()
+        .order_by(person.id, alias.id)
+    ).tuples()
     people: dict[int, tuple] = {}
     aliases: dict[int, list[str]] = {}
     for row in rows:
-        people.setdefault(row.id, row)
-        if row.alias is not None:
-            aliases.setdefault(row.id, []).append(row.alias)
+        if row[0] not in people:
+            people[row[0]] = row
+        if row[6] is not None:
+            aliases.setdefault(row[0], []).append(row[6])
+    protected = {pid for pid, row in people.items() if row[5]}
     return [
-        Candidate(
-            id=row.id,
-            first_name=row.first_name,
-            last_name=row.last_name,
-            date_of_birth=row.date_of_birth,
-            phone=row.phone or "",
-            aliases=tuple(aliases.get(row.id, ())),
-            in_scope=bool(row.in_scope),
-        )
-        for row in people.values()
+        Candidate(pid, first, last, born, phone or "", tuple(aliases.get(pid, ())), False)
+        for pid, (_, first, last, born, phone, _, _) in people.items()
+    ], protected
+
+
+def _scored(actor: User, probe: Probe) -> list[Score]:
+    """Everyone rank() lists for the probe, best first, each marked in or out of the actor's scope.
+
+    An IPV-protected person the actor may not see is no candidate at all: dropped here, before anything
+    is shown, hinted at or counted, so neither search nor the duplicate check can tell that they exist (S24).
+    """
+    candidates, protected = _candidates(probe)
+    scores = rank(probe, candidates)
+    if not scores:
+        return []
+    ids = [s.candidate.id for s in scores]
+    visible = set(
+        db.session.execute(
+            select(Case.participant_id).where(Case.participant_id.in_(ids), case_scope(actor)).distinct()
+        ).scalars()
+    )
+    return [
+        replace(s, candidate=replace(s.candidate, in_scope=s.candidate.id in visible))
+        for s in scores
+        if s.candidate.id in visible or s.candidate.id not in protected
     ]
 
 
@@ -275,7 +288,7 @@ def _match(
     hint_elsewhere: bool = True,
 ) -> MatchOutcome:
     """Rank the candidates against the probe; show the actor's own people, only hint at the rest."""
-    scores = [s for s in rank(probe, _candidates(actor, probe)) if s.candidate.id != exclude_id]
+    scores = [s for s in _scored(actor, probe) if s.candidate.id != exclude_id]
     shown = [s for s in scores if s.candidate.in_scope and (s.likely or not likely_only)][:limit]
     # Out of scope, only a strong match counts, and only program names ever leave this
     # function: never a name, a date, a count or an id. Users without any program (such as
@@ -293,8 +306,7 @@ def strong_matches_elsewhere(actor: User, term: str) -> list[int]:
     Only break-glass asks for these ids, and IPV-protected people are never among them. Nothing is audited
     here: the caller records what it opens.
     """
-    probe = parse_search(term)
-    scores = rank(probe, _candidates(actor, probe))
+    scores = _scored(actor, parse_search(term))
     return [s.candidate.id for s in scores if not s.candidate.in_scope and s.strong]
 
 
