@@ -438,6 +438,9 @@ def _name_keys(text: str, *, typed: bool) -> set[str]:
                     keys.update(
                         ("e:" + word[:i], "e:" + canonical(word[:i]), "e:" + word[i:], "e:" + canonical(word[i:]))
                     )
+                # A known word inside a longer typed one ("tiana" in "tianali") scores 80 when it is two thirds of it.
+                for size in range(max(_PREFIX_MIN, -(-2 * len(word) // 3)), len(word)):
+                    keys.update("e:" + word[i : i + size] for i in range(len(word) - size + 1))
             else:
                 keys.update("p:" + word[:n] for n in range(_PREFIX_MIN, min(len(word), _PREFIX_MAX) + 1))
     if len(found) > 1:
