@@ -89,7 +89,7 @@ class Probe:
 
 @dataclass(frozen=True)
 class Candidate:
-    """The plain columns of one stored person that ranking needs, and whether the user may see them."""
+    """The plain columns of one stored person that ranking needs (whether the user may see them is asked after)."""
 
     id: int
     first_name: str
@@ -97,7 +97,6 @@ class Candidate:
     date_of_birth: date | None = None
     phone: str = ""
     aliases: tuple[str, ...] = ()
-    in_scope: bool = True
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Participant operations: create, update, and fuzzy search / duplicate checks within scope."""
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import select
@@ -204,7 +204,7 @@ def _candidates(probe: Probe) -> tuple[list[Candidate], set[int]]:
             person.merged_into_id.is_(None),
         )
         .order_by(person.id, alias.id)
-    ).tuples()
+    ).all()
     people: dict[int, tuple] = {}
     aliases: dict[int, list[str]] = {}
     for row in rows:
@@ -214,13 +214,13 @@ def _candidates(probe: Probe) -> tuple[list[Candidate], set[int]]:
             aliases.setdefault(row[0], []).append(row[6])
     protected = {pid for pid, row in people.items() if row[5]}
     return [
-        Candidate(pid, first, last, born, phone or "", tuple(aliases.get(pid, ())), False)
+        Candidate(pid, first, last, born, phone or "", tuple(aliases.get(pid, ())))
         for pid, (_, first, last, born, phone, _, _) in people.items()
     ], protected
 
 
-def _scored(actor: User, probe: Probe) -> list[Score]:
-    """Everyone rank() lists for the probe, best first, each marked in or out of the actor's scope.
+def _scored(actor: User, probe: Probe) -> tuple[list[Score], set[int]]:
+    """Everyone rank() lists for the probe, best first, and which of them are in the actor's scope.
 
     An IPV-protected person the actor may not see is no candidate at all: dropped here, before anything
     is shown, hinted at or counted, so neither search nor the duplicate check can tell that they exist (S24).
@@ -228,18 +228,16 @@ def _scored(actor: User, probe: Probe) -> list[Score]:
     candidates, protected = _candidates(probe)
     scores = rank(probe, candidates)
     if not scores:
-        return []
+        return [], set()
     ids = [s.candidate.id for s in scores]
     visible = set(
         db.session.execute(
             select(Case.participant_id).where(Case.participant_id.in_(ids), case_scope(actor)).distinct()
         ).scalars()
     )
-    return [
-        replace(s, candidate=replace(s.candidate, in_scope=s.candidate.id in visible))
-        for s in scores
-        if s.candidate.id in visible or s.candidate.id not in protected
-    ]
+    if protected:
+        scores = [s for s in scores if s.candidate.id in visible or s.candidate.id not in protected]
+    return scores, visible
 
 
 def _load(scores: list[Score]) -> list[Match]:
@@ -288,13 +286,14 @@ def _match(
     hint_elsewhere: bool = True,
 ) -> MatchOutcome:
     """Rank the candidates against the probe; show the actor's own people, only hint at the rest."""
-    scores = [s for s in _scored(actor, probe) if s.candidate.id != exclude_id]
-    shown = [s for s in scores if s.candidate.in_scope and (s.likely or not likely_only)][:limit]
+    scored, visible = _scored(actor, probe)
+    scores = [s for s in scored if s.candidate.id != exclude_id]
+    shown = [s for s in scores if s.candidate.id in visible and (s.likely or not likely_only)][:limit]
     # Out of scope, only a strong match counts, and only program names ever leave this
     # function: never a name, a date, a count or an id. Users without any program (such as
     # administrators) get no hint at all, so the notice cannot be used to probe the records.
     elsewhere: list[str] = []
-    strong_elsewhere = [s.candidate.id for s in scores if not s.candidate.in_scope and s.strong]
+    strong_elsewhere = [s.candidate.id for s in scores if s.candidate.id not in visible and s.strong]
     if hint_elsewhere and strong_elsewhere and programs_for(actor):
         elsewhere = _programs_of(strong_elsewhere)
     return MatchOutcome(matches=_load(shown), elsewhere=elsewhere)
@@ -306,8 +305,8 @@ def strong_matches_elsewhere(actor: User, term: str) -> list[int]:
     Only break-glass asks for these ids, and IPV-protected people are never among them. Nothing is audited
     here: the caller records what it opens.
     """
-    scores = _scored(actor, parse_search(term))
-    return [s.candidate.id for s in scores if not s.candidate.in_scope and s.strong]
+    scores, visible = _scored(actor, parse_search(term))
+    return [s.candidate.id for s in scores if s.candidate.id not in visible and s.strong]
 
 
 def search_participants(actor: User, term: str) -> MatchOutcome:
