@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
 from caseflow.audit.services import record_event
@@ -174,19 +174,20 @@ def _replace_race_ethnicities(participant: Participant, categories: list[str]) -
 # --- finding people ---------------------------------------------------------------------
 
 
-def _candidates(probe: Probe) -> tuple[list[Candidate], set[int]]:
-    """The live, unmerged people sharing a search key with the probe, as plain columns, and which are IPV-protected.
+def _candidates(actor: User, probe: Probe) -> tuple[list[Candidate], set[int]]:
+    """The live, unmerged people sharing a search key with the probe, as plain columns, and which the actor may see.
 
     Ranking needs only ids, names, birth date, phone and aliases, so no ORM rows are built, and only
     for the people the key prefilter admits (matching.probe_keys: never fewer than rank() would list)
-    rather than for everyone in the deployment. One statement brings the aliases along. Who the actor
-    may see is asked afterwards, for the few that rank (_scored): not for every candidate.
+    rather than for everyone in the deployment. One statement brings the aliases and whether each person
+    is in the actor's case scope: an uncorrelated IN, which both databases evaluate once, not per row.
     """
     keys = probe_keys(probe)
     if not keys:
         return [], set()
     # Table columns, not ORM attributes: plain tuples come back without the ORM's per-row work.
     person, alias, key = Participant.__table__.c, ParticipantAlias.__table__.c, ParticipantSearchKey.__table__.c
+    in_scope = person.id.in_(select(Case.participant_id).where(case_scope(actor)))
     rows = db.session.execute(
         select(
             person.id,
@@ -194,7 +195,7 @@ def _candidates(probe: Probe) -> tuple[list[Candidate], set[int]]:
             person.last_name,
             person.date_of_birth,
             person.phone,
-            person.is_ipv_protected,
+            in_scope,
             alias.name,
         )
         .select_from(Participant.__table__.outerjoin(ParticipantAlias.__table__, alias.participant_id == person.id))
@@ -202,6 +203,9 @@ def _candidates(probe: Probe) -> tuple[list[Candidate], set[int]]:
             person.id.in_(select(key.participant_id).where(key.key.in_(sorted(keys)))),
             person.deleted_at.is_(None),
             person.merged_into_id.is_(None),
+            # An IPV-protected person the actor may not see is no candidate at all: never matched, hinted at
+            # or counted, so neither search nor the duplicate check can tell that they exist (S24).
+            or_(person.is_ipv_protected.is_(False), in_scope),
         )
         .order_by(person.id, alias.id)
     ).all()
@@ -212,32 +216,17 @@ def _candidates(probe: Probe) -> tuple[list[Candidate], set[int]]:
             people[row[0]] = row
         if row[6] is not None:
             aliases.setdefault(row[0], []).append(row[6])
-    protected = {pid for pid, row in people.items() if row[5]}
+    visible = {pid for pid, row in people.items() if row[5]}
     return [
         Candidate(pid, first, last, born, phone or "", tuple(aliases.get(pid, ())))
         for pid, (_, first, last, born, phone, _, _) in people.items()
-    ], protected
+    ], visible
 
 
 def _scored(actor: User, probe: Probe) -> tuple[list[Score], set[int]]:
-    """Everyone rank() lists for the probe, best first, and which of them are in the actor's scope.
-
-    An IPV-protected person the actor may not see is no candidate at all: dropped here, before anything
-    is shown, hinted at or counted, so neither search nor the duplicate check can tell that they exist (S24).
-    """
-    candidates, protected = _candidates(probe)
-    scores = rank(probe, candidates)
-    if not scores:
-        return [], set()
-    ids = [s.candidate.id for s in scores]
-    visible = set(
-        db.session.execute(
-            select(Case.participant_id).where(Case.participant_id.in_(ids), case_scope(actor)).distinct()
-        ).scalars()
-    )
-    if protected:
-        scores = [s for s in scores if s.candidate.id in visible or s.candidate.id not in protected]
-    return scores, visible
+    """Everyone rank() lists for the probe, best first, and which of them are in the actor's scope."""
+    candidates, visible = _candidates(actor, probe)
+    return rank(probe, candidates), visible
 
 
 def _load(scores: list[Score]) -> list[Match]:
