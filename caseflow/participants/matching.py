@@ -347,6 +347,17 @@ def _swapped(typed: date, known: date) -> bool:
     return typed != known and (typed.year, typed.month, typed.day) == (known.year, known.day, known.month)
 
 
+def can_be_strong(probe: Probe) -> bool:
+    """Whether any candidate could be a strong match for this probe (see _Matcher.score).
+
+    Strong needs a full name of two words or more typed, a phone, or a birth date; a single typed word
+    alone never makes one, so a search for it can leave out the people only a strong match would concern.
+    """
+    if probe.phone or probe.date_of_birth:
+        return True
+    return any(len(words(text)) >= 2 for text in (*probe.names, *probe.aliases))
+
+
 def score(probe: Probe, candidate: Candidate) -> Score | None:
     """Compare what was typed with one stored person; None when nothing agrees."""
     return _Matcher(probe).score(candidate)

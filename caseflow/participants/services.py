@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, true
 from sqlalchemy.orm import joinedload
 
 from caseflow.audit.services import record_event
@@ -18,7 +18,16 @@ from caseflow.models import (
     User,
 )
 from caseflow.models.base import utcnow
-from caseflow.participants.matching import Candidate, Probe, Score, parse_search, phone_digits, probe_keys, rank
+from caseflow.participants.matching import (
+    Candidate,
+    Probe,
+    Score,
+    can_be_strong,
+    parse_search,
+    phone_digits,
+    probe_keys,
+    rank,
+)
 from caseflow.permissions import case_scope, programs_for
 from caseflow.timezones import local_today
 
@@ -206,6 +215,9 @@ def _candidates(actor: User, probe: Probe) -> tuple[list[Candidate], set[int]]:
             # An IPV-protected person the actor may not see is no candidate at all: never matched, hinted at
             # or counted, so neither search nor the duplicate check can tell that they exist (S24).
             or_(person.is_ipv_protected.is_(False), in_scope),
+            # People outside the scope only ever count as strong matches (the hint): when none can be strong,
+            # only the actor's own people are candidates.
+            true() if can_be_strong(probe) else in_scope,
         )
         .order_by(person.id, alias.id)
     ).all()
