@@ -3,6 +3,14 @@
 Pure functions over plain values: callers fetch candidate columns (never whole rows) and
 decide what to show. rapidfuzz does the string similarity; this module only decides which
 strings to compare and how to weigh what agrees.
+
+Ranking everyone does not scale (20,000 people took a third of a second a search), so candidates
+come from a SQL prefilter: person_keys() gives each stored person a few dozen short keys
+(participant_search_keys), probe_keys() turns what was typed into keys the same way, and only
+people sharing a key are fetched and ranked. The keys are chosen so that every word pair
+_word_similarity() rates a match shares one (same word or nickname, one edit each way, vowels
+only, a typed start, a run-together name, a known word inside a longer typed one), plus the
+birth date and the phone's last 7 digits; see "search keys" below for what they do not cover.
 """
 
 import re
@@ -391,9 +399,14 @@ def rank(probe: Probe, candidates) -> list[Score]:
 # - one edit apart on each side (a typo, a missing or extra letter, two letters swapped): the
 #   word with one letter deleted, each way (a deletion neighbourhood, as SymSpell does it);
 # - alike but for vowels and silent letters (Jonathon / Johnathan): a consonant skeleton;
-# - a typed start of the known word, three letters or more: the known word's first 3-6 letters.
-# Rare pairs outside these (two consonant typos in one long word) are the price of not reading
-# everyone; tests/test_search_keys.py checks the spellings the tests and the demo rely on.
+# - a typed start of the known word, three letters or more: the known word's first 3-6 letters;
+# - a known word inside a longer typed one ("tianali", "tinawashington"): the typed word's parts
+#   and its substrings of two thirds of its length or more, looked up as whole words ("e:" keys).
+# Pairs outside these still score 80 at fuzz.ratio's tolerance and are no longer found: two edits
+# on one side of one word ("Robiso" for Robinson, "Thomsen" for Thompson), or a ratio of exactly
+# 80 between different names ("Mitchell" / "Michael"). They are the price of not reading everyone;
+# tests/test_search_keys.py checks the spellings the tests and the demo rely on, and that over
+# made-up people ranking the candidates equals ranking everyone for typical input.
 # person_keys() and probe_keys() are the only key makers: the migration that backfills the table
 # calls person_keys() too, so the stored keys and the typed ones cannot drift apart.
 
