@@ -61,6 +61,7 @@ from caseflow.models import (
     Participant,
     ParticipantAlias,
     ParticipantRaceEthnicity,
+    ParticipantSearchKey,
     Program,
     ProgramCriterion,
     ProgramMembership,
@@ -86,6 +87,7 @@ from caseflow.models.choices import (
 from caseflow.models.deterrence import NOTIFICATION_TRIGGERS, Notification
 from caseflow.models.hvip import INJURY_MECHANISMS
 from caseflow.models.outreach import ACTIVITY_KINDS, MEDIATION_OUTCOMES, MEDIATION_SOURCES, Mediation, OutreachActivity
+from caseflow.participants.matching import person_keys
 from caseflow.plan.services import answer_label
 from caseflow.timezones import local_today, to_local, to_utc
 
@@ -327,6 +329,7 @@ def seed_bulk(seed: int, participants: int, contacts: int, referrals: int, today
     )
     races = _Writer(ParticipantRaceEthnicity, ["participant_id", "category"], (people,))
     aliases = _Writer(ParticipantAlias, ["id", "participant_id", "name", "kind"], (people,))
+    search_keys = _Writer(ParticipantSearchKey, ["participant_id", "key"], (people,))
     cases = _Writer(
         Case,
         [
@@ -361,14 +364,16 @@ def seed_bulk(seed: int, participants: int, contacts: int, referrals: int, today
             )
             born = today - timedelta(days=rng.randint(15 * 365, 40 * 365))
             worker = rng.choice(workers)
+            last_name = rng.choice(LAST_NAMES)
+            phone = f"555-{rng.randint(100, 999)}-{rng.randint(1000, 9999)}"
             people.add(
                 person_id,
                 first,
-                rng.choice(LAST_NAMES),
+                last_name,
                 born,
                 gender,
                 "English",
-                f"555-{rng.randint(100, 999)}-{rng.randint(1000, 9999)}",
+                phone,
                 rng.choice(AREAS),
                 worker,
                 False,
@@ -377,9 +382,12 @@ def seed_bulk(seed: int, participants: int, contacts: int, referrals: int, today
                 1,
             )
             races.add(person_id, rng.choice(race_values))
-            if rng.random() < 0.3:
-                aliases.add(alias_id, person_id, rng.choice(STREET_NAMES), "street_name")
+            street_names = [rng.choice(STREET_NAMES)] if rng.random() < 0.3 else []
+            for name in street_names:
+                aliases.add(alias_id, person_id, name, "street_name")
                 alias_id += 1
+            for key in sorted(person_keys(first, last_name, street_names, born, phone)):
+                search_keys.add(person_id, key)
             referred = last - timedelta(days=int(HISTORY_DAYS * rng.random() ** 1.2))
             roll = rng.random()
             path = ["referred"]
@@ -419,7 +427,7 @@ def seed_bulk(seed: int, participants: int, contacts: int, referrals: int, today
                 enrolled.append((case_id, program, kind, worker, person_id, enrolled_on, closed_on or last))
             person_id += 1
             case_id += 1
-    for writer in (people, races, aliases, cases, changes):
+    for writer in (people, races, aliases, search_keys, cases, changes):
         writer.flush()
     screenings, assessments = _screens_and_assessments(seed, enrolled, programs, settings, last, now)
 

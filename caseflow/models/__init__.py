@@ -48,7 +48,7 @@ from caseflow.models.outreach import (
     OutreachActivity,
     ShootingResponse,
 )
-from caseflow.models.participant import Participant, ParticipantAlias, ParticipantRaceEthnicity
+from caseflow.models.participant import Participant, ParticipantAlias, ParticipantRaceEthnicity, ParticipantSearchKey
 from caseflow.models.plan import Assessment, AssessmentAnswer, Goal, Outcome
 from caseflow.models.program import Program, ProgramMembership
 from caseflow.models.provider import ProviderCategory, ServiceProvider
@@ -109,6 +109,7 @@ __all__ = [
     "ParticipantAlias",
     "ParticipantMerge",
     "ParticipantRaceEthnicity",
+    "ParticipantSearchKey",
     "Program",
     "ProgramCriterion",
     "ProgramMembership",

@@ -2,12 +2,26 @@
 
 from datetime import date
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, false, text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (
+    Connection,
+    ForeignKey,
+    Index,
+    String,
+    UniqueConstraint,
+    delete,
+    event,
+    false,
+    insert,
+    inspect,
+    select,
+    text,
+)
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from caseflow.extensions import db
 from caseflow.models.base import RecordMixin, check_in
 from caseflow.models.choices import ALIAS_KINDS, GENDERS, RACE_ETHNICITIES, label_of, values
+from caseflow.participants.matching import SEARCH_KEY_LENGTH, person_keys
 
 
 class Participant(RecordMixin, db.Model):
@@ -105,3 +119,75 @@ class ParticipantRaceEthnicity(db.Model):
     category: Mapped[str] = mapped_column(String(40), primary_key=True)
 
     participant: Mapped[Participant] = relationship(back_populates="race_ethnicities")
+
+
+class ParticipantSearchKey(db.Model):
+    """One key a fuzzy search can find this person by (matching.person_keys): derived from the names, never edited.
+
+    Search selects the people sharing a key with what was typed and ranks only those, instead of everyone.
+    """
+
+    __tablename__ = "participant_search_keys"
+    __table_args__ = (Index("ix_participant_search_keys_key_participant_id", "key", "participant_id"),)
+
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(SEARCH_KEY_LENGTH), primary_key=True)
+
+
+# What the keys are made from: a change to any of these (or to an alias) makes the person's keys anew.
+_KEYED_ATTRIBUTES = ("first_name", "last_name", "date_of_birth", "phone", "aliases")
+
+
+def refresh_search_keys(connection: Connection, participant_ids) -> None:
+    """Replace these people's search keys with keys made from their stored names, aliases, birth date and phone."""
+    ids = sorted(set(participant_ids))
+    if not ids:
+        return
+    people = Participant.__table__.c
+    aliases: dict[int, list[str]] = {}
+    alias_rows = ParticipantAlias.__table__.c
+    for participant_id, name in connection.execute(
+        select(alias_rows.participant_id, alias_rows.name).where(alias_rows.participant_id.in_(ids))
+    ):
+        aliases.setdefault(participant_id, []).append(name)
+    rows = [
+        {"participant_id": row.id, "key": key}
+        for row in connection.execute(
+            select(people.id, people.first_name, people.last_name, people.date_of_birth, people.phone).where(
+                people.id.in_(ids)
+            )
+        )
+        for key in sorted(
+            person_keys(row.first_name, row.last_name, aliases.get(row.id, ()), row.date_of_birth, row.phone or "")
+        )
+    ]
+    keys = ParticipantSearchKey.__table__
+    connection.execute(delete(keys).where(keys.c.participant_id.in_(ids)))
+    if rows:
+        connection.execute(insert(keys), rows)
+
+
+@event.listens_for(Session, "after_flush")
+def _keep_search_keys(session: Session, _flush_context) -> None:
+    """After any flush that created a person or changed a name, alias, birth date or phone, refresh their keys.
+
+    A flush hook rather than a call in each service, so no write path (create, edit, merge, the demo seed,
+    test fixtures) can leave a person unfindable. Histories are read without loading anything.
+    """
+    ids: set[int | None] = set()
+    for obj in (*session.new, *session.dirty):
+        if isinstance(obj, Participant):
+            state = inspect(obj)
+            if obj in session.new or any(state.attrs[name].history.has_changes() for name in _KEYED_ATTRIBUTES):
+                ids.add(obj.id)
+        elif isinstance(obj, ParticipantAlias):
+            state = inspect(obj)
+            ids.add(obj.participant_id)
+            ids.update(state.attrs.participant_id.history.sum())
+            ids.update(getattr(p, "id", None) for p in state.attrs.participant.history.sum())
+    for obj in session.deleted:
+        if isinstance(obj, ParticipantAlias):
+            ids.add(obj.participant_id)
+    ids.discard(None)
+    if ids:
+        refresh_search_keys(session.connection(), ids)

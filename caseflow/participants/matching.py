@@ -3,6 +3,14 @@
 Pure functions over plain values: callers fetch candidate columns (never whole rows) and
 decide what to show. rapidfuzz does the string similarity; this module only decides which
 strings to compare and how to weigh what agrees.
+
+Ranking everyone does not scale (20,000 people took a third of a second a search), so candidates
+come from a SQL prefilter: person_keys() gives each stored person a few dozen short keys
+(participant_search_keys), probe_keys() turns what was typed into keys the same way, and only
+people sharing a key are fetched and ranked. The keys are chosen so that every word pair
+_word_similarity() rates a match shares one (same word or nickname, one edit each way, vowels
+only, a typed start, a run-together name, a known word inside a longer typed one), plus the
+birth date and the phone's last 7 digits; see "search keys" below for what they do not cover.
 """
 
 import re
@@ -89,7 +97,7 @@ class Probe:
 
 @dataclass(frozen=True)
 class Candidate:
-    """The plain columns of one stored person that ranking needs, and whether the user may see them."""
+    """The plain columns of one stored person that ranking needs (whether the user may see them is asked after)."""
 
     id: int
     first_name: str
@@ -97,7 +105,6 @@ class Candidate:
     date_of_birth: date | None = None
     phone: str = ""
     aliases: tuple[str, ...] = ()
-    in_scope: bool = True
 
 
 @dataclass(frozen=True)
@@ -119,7 +126,8 @@ def canonical(word: str) -> str:
 def words(text: str) -> list[str]:
     """Lower-case, accent-free name words; punctuation splits words and lone numbers are dropped."""
     plain = unicodedata.normalize("NFKD", text or "")
-    plain = "".join(ch for ch in plain if not unicodedata.combining(ch))
+    if not plain.isascii():  # ASCII has no accents to drop (most names: skip the per-letter pass)
+        plain = "".join(ch for ch in plain if not unicodedata.combining(ch))
     return [w for w in utils.default_process(plain).split() if not w.isdigit()]
 
 
@@ -200,6 +208,8 @@ class _Matcher:
         self._words: dict[str, tuple[str, ...]] = {}
         self._pairs: dict[tuple[str, str], tuple[float, str]] = {}
         self._compared: dict[tuple[tuple[str, ...], tuple[str, ...]], _Similarity] = {}
+        self._named: dict[tuple[str, str], tuple[_Similarity | None, bool]] = {}
+        self._aliased: dict[str, tuple[float, ...]] = {}
 
     def words(self, text: str) -> tuple[str, ...]:
         if text not in self._words:
@@ -232,7 +242,7 @@ class _Matcher:
         mean, weakest = sum(scores) / len(scores), min(scores)
         # Words run together or split apart ("DeShawn" / "De Shawn") still compare as one string.
         typed_joined, known_joined = "".join(typed), "".join(known)
-        if not any(ch.isdigit() for ch in typed_joined + known_joined):
+        if not any(map(str.isdigit, typed_joined + known_joined)):
             joined = fuzz.ratio(typed_joined, known_joined)
             if joined > mean:
                 return _Similarity(joined, joined, len(typed), "same" if joined == 100 else "spelling")
@@ -241,24 +251,43 @@ class _Matcher:
                 return _Similarity(mean, weakest, len(typed), how, nickname)
         return _Similarity(mean, weakest, len(typed), "same")
 
-    def score(self, candidate: Candidate) -> Score | None:
-        """Compare what was typed with one stored person; None when nothing agrees."""
-        probe = self.probe
-        full_name = self.words(f"{candidate.first_name} {candidate.last_name}")
-        best_name: _Similarity | None = None
-        best_alias, best_alias_text = 0.0, ""
-        strong_name = False
-        for typed in self.typed:
-            similarity = self.compare(typed, full_name)
-            if best_name is None or similarity.score > best_name.score:
-                best_name = similarity
-            if similarity.typed_words >= 2 and similarity.score >= STRONG_NAME and similarity.weakest >= STRONG_WORD:
-                strong_name = True
-            for alias in candidate.aliases:
-                alias_score = self.compare(typed, self.words(alias)).score
-                if alias_score > best_alias:
-                    best_alias, best_alias_text = alias_score, alias
+    def _full_name(self, first_name: str, last_name: str) -> tuple[_Similarity | None, bool]:
+        """The best typed name against one full name, and whether it is strong: once per distinct name."""
+        key = (first_name, last_name)
+        if key not in self._named:
+            full_name = self.words(f"{first_name} {last_name}")
+            best_name: _Similarity | None = None
+            strong_name = False
+            for typed in self.typed:
+                similarity = self.compare(typed, full_name)
+                if best_name is None or similarity.score > best_name.score:
+                    best_name = similarity
+                if (
+                    similarity.typed_words >= 2
+                    and similarity.score >= STRONG_NAME
+                    and similarity.weakest >= STRONG_WORD
+                ):
+                    strong_name = True
+            self._named[key] = (best_name, strong_name)
+        return self._named[key]
 
+    def _alias(self, alias: str) -> tuple[float, ...]:
+        """Each typed name against one alias: once per distinct alias."""
+        if alias not in self._aliased:
+            known = self.words(alias)
+            self._aliased[alias] = tuple(self.compare(typed, known).score for typed in self.typed)
+        return self._aliased[alias]
+
+    def _names(self, first_name: str, last_name: str, aliases: tuple[str, ...]) -> tuple:
+        """The name part of a score: reasons, points, a strong full name, the best alias score."""
+        best_name, strong_name = self._full_name(first_name, last_name)
+        best_alias, best_alias_text = 0.0, ""
+        if aliases:
+            scored = [self._alias(alias) for alias in aliases]
+            for i in range(len(self.typed)):  # typed first, then aliases in order: ties go to the first, as ever
+                for alias, alias_scores in zip(aliases, scored, strict=True):
+                    if alias_scores[i] > best_alias:
+                        best_alias, best_alias_text = alias_scores[i], alias
         reasons: list[str] = []
         name_points = 0.0
         if best_name is not None and best_name.score >= NAME_MATCH:
@@ -267,7 +296,15 @@ class _Matcher:
         if best_alias >= NAME_MATCH:
             reasons.append(f"alias ‘{best_alias_text}’" if best_alias >= 95 else f"alias like ‘{best_alias_text}’")
             name_points = max(name_points, best_alias)
+        return reasons, name_points, strong_name, best_alias
 
+    def score(self, candidate: Candidate) -> Score | None:
+        """Compare what was typed with one stored person; None when nothing agrees."""
+        probe = self.probe
+        name_reasons, name_points, strong_name, best_alias = self._names(
+            candidate.first_name, candidate.last_name, candidate.aliases
+        )
+        reasons = name_reasons
         points = name_points
         same_dob = False
         if probe.date_of_birth and candidate.date_of_birth:
@@ -278,7 +315,7 @@ class _Matcher:
             elif _swapped(probe.date_of_birth, candidate.date_of_birth):
                 points += SWAPPED_DOB_POINTS
                 reasons.append("date of birth with day and month swapped")
-        same_phone = _phones_match(probe.phone, phone_digits(candidate.phone))
+        same_phone = bool(probe.phone) and _phones_match(probe.phone, phone_digits(candidate.phone))
         if same_phone:
             points += SAME_PHONE_POINTS
             reasons.append("same phone number")
@@ -318,6 +355,17 @@ def _swapped(typed: date, known: date) -> bool:
     return typed != known and (typed.year, typed.month, typed.day) == (known.year, known.day, known.month)
 
 
+def can_be_strong(probe: Probe) -> bool:
+    """Whether any candidate could be a strong match for this probe (see _Matcher.score).
+
+    Strong needs a full name of two words or more typed, a phone, or a birth date; a single typed word
+    alone never makes one, so a search for it can leave out the people only a strong match would concern.
+    """
+    if probe.phone or probe.date_of_birth:
+        return True
+    return any(len(words(text)) >= 2 for text in (*probe.names, *probe.aliases))
+
+
 def score(probe: Probe, candidate: Candidate) -> Score | None:
     """Compare what was typed with one stored person; None when nothing agrees."""
     return _Matcher(probe).score(candidate)
@@ -335,3 +383,127 @@ def rank(probe: Probe, candidates) -> list[Score]:
     scored = [s for s in (matcher.score(c) for c in candidates) if s is not None]
     scored.sort(key=lambda s: (-s.points, *_order(s.candidate)))
     return scored
+
+
+# --- search keys: the SQL prefilter -----------------------------------------------------
+#
+# Ranking everyone in Python does not scale, so each person is stored with a handful of short
+# keys (participant_search_keys) and a search selects only the people who share a key with what
+# was typed; rank() then scores those few exactly as before. The keys must never miss a person
+# rank() would list (admitting a few too many is fine: rank() drops them). rank() lists someone
+# when a name or alias scores NAME_MATCH, or the date of birth or phone agrees. A multi-word score
+# is a mean, so some typed word then scores NAME_MATCH against some known word on its own, or the
+# run-together strings do ("liltay" / "Lil Tay"). So keys are made per word, and for run-together
+# words, and two words that _word_similarity() rates a match share one when they are:
+# - the same, or the same formal name (nicknames via canonical): the word itself;
+# - one edit apart on each side (a typo, a missing or extra letter, two letters swapped): the
+#   word with one letter deleted, each way (a deletion neighbourhood, as SymSpell does it);
+# - alike but for vowels and silent letters (Jonathon / Johnathan): a consonant skeleton;
+# - a typed start of the known word, three letters or more: the known word's first 3-6 letters;
+# - a known word inside a longer typed one ("tianali", "tinawashington"): the typed word's parts
+#   and its substrings of two thirds of its length or more, looked up as whole words ("e:" keys).
+# Pairs outside these still score 80 at fuzz.ratio's tolerance and are no longer found: two edits
+# on one side of one word ("Robiso" for Robinson, "Thomsen" for Thompson), or a ratio of exactly
+# 80 between different names ("Mitchell" / "Michael"). They are the price of not reading everyone;
+# tests/test_search_keys.py checks the spellings the tests and the demo rely on, and that over
+# made-up people ranking the candidates equals ranking everyone for typical input.
+# person_keys() and probe_keys() are the only key makers: the migration that backfills the table
+# calls person_keys() too, so the stored keys and the typed ones cannot drift apart.
+
+SEARCH_KEY_LENGTH = 64  # longer keys are cut on both sides alike, which only merges keys
+_PREFIX_MIN, _PREFIX_MAX = 3, 6
+_SOUNDS = (("ph", "f"), ("ck", "k"), ("c", "k"), ("q", "k"), ("z", "s"), ("x", "ks"))
+_SILENT = frozenset("aeiouyhw")
+
+
+def _skeleton(word: str) -> str:
+    """First letter and following consonants, sounds folded (ph f, c k, z s) and doubles collapsed."""
+    for spelled, sound in _SOUNDS:
+        word = word.replace(spelled, sound)
+    out = word[:1]
+    for ch in word[1:]:
+        if ch not in _SILENT and ch != out[-1]:
+            out += ch
+    return out
+
+
+def _spelling_keys(word: str) -> set[str]:
+    """Keys two spellings of one word share: the word and its one-letter deletions, and its skeleton.
+
+    Nickname and formal name both contribute, so Mike shares keys with Michael and with Mikey.
+    """
+    if any(ch.isdigit() for ch in word):
+        return {"w:" + word}  # numbers in names match only exactly (see _word_similarity)
+    keys = set()
+    for form in {word, canonical(word)}:
+        keys.add("w:" + form)
+        keys.add("e:" + form)
+        if len(form) >= 3:  # shorter words match only exactly or one letter longer (fuzz.ratio 80)
+            keys.update("w:" + form[:i] + form[i + 1 :] for i in range(len(form)))
+        skeleton = _skeleton(form)
+        if len(skeleton) >= 3:
+            keys.add("s:" + skeleton)
+    return keys
+
+
+def _name_keys(text: str, *, typed: bool) -> set[str]:
+    """Keys of one name, alias or typed string: each word, the words run together, and word starts."""
+    found = words(text)
+    keys: set[str] = set()
+    for word in found:
+        keys |= _spelling_keys(word)
+        if len(word) >= _PREFIX_MIN and not any(ch.isdigit() for ch in word):
+            if typed:
+                keys.add("p:" + word[:_PREFIX_MAX])
+                # Names typed run together ("tinawashington"): each split that leaves two parts of three
+                # letters or more, looked up as whole words (or the formal names of nicknames).
+                for i in range(_PREFIX_MIN, len(word) - _PREFIX_MIN + 1):
+                    keys.update(
+                        ("e:" + word[:i], "e:" + canonical(word[:i]), "e:" + word[i:], "e:" + canonical(word[i:]))
+                    )
+                # A known word inside a longer typed one ("tiana" in "tianali") scores 80 when it is two thirds of it.
+                for size in range(max(_PREFIX_MIN, -(-2 * len(word) // 3)), len(word)):
+                    keys.update("e:" + word[i : i + size] for i in range(len(word) - size + 1))
+            else:
+                keys.update("p:" + word[:n] for n in range(_PREFIX_MIN, min(len(word), _PREFIX_MAX) + 1))
+    if len(found) > 1:
+        keys |= _spelling_keys("".join(found))
+    return keys
+
+
+def _cut(keys: set[str]) -> set[str]:
+    return {key[:SEARCH_KEY_LENGTH] for key in keys}
+
+
+def person_keys(
+    first_name: str, last_name: str, aliases=(), date_of_birth: date | None = None, phone: str = ""
+) -> set[str]:
+    """Every search key of one stored person: names, aliases, the full name run together, birth date, phone."""
+    keys = _name_keys(first_name, typed=False) | _name_keys(last_name, typed=False)
+    keys |= _name_keys(f"{first_name} {last_name}", typed=False)
+    for alias in aliases:
+        keys |= _name_keys(alias, typed=False)
+    if date_of_birth:
+        keys.add("d:" + date_of_birth.isoformat())
+    digits = phone_digits(phone)
+    if len(digits) >= MIN_PHONE_DIGITS:
+        # _phones_match: same number, or one ends with the other (7 digits or more): the last 7 agree.
+        keys.add("t:" + digits[-MIN_PHONE_DIGITS:])
+    return _cut(keys)
+
+
+def probe_keys(probe: Probe) -> set[str]:
+    """The keys a person rank() would list shares with what was typed (empty when nothing was)."""
+    keys: set[str] = set()
+    for text in (*probe.names, *probe.aliases):
+        keys |= _name_keys(text, typed=True)
+    if probe.date_of_birth:
+        born = probe.date_of_birth
+        keys.add("d:" + born.isoformat())
+        try:
+            keys.add("d:" + date(born.year, born.day, born.month).isoformat())  # day and month swapped
+        except ValueError:
+            pass
+    if len(probe.phone) >= MIN_PHONE_DIGITS:
+        keys.add("t:" + probe.phone[-MIN_PHONE_DIGITS:])
+    return _cut(keys)

@@ -3,14 +3,31 @@
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import or_, select, true
+from sqlalchemy.orm import joinedload
 
 from caseflow.audit.services import record_event
 from caseflow.extensions import db
-from caseflow.models import Case, Participant, ParticipantAlias, ParticipantRaceEthnicity, Program, User
+from caseflow.models import (
+    Case,
+    Participant,
+    ParticipantAlias,
+    ParticipantRaceEthnicity,
+    ParticipantSearchKey,
+    Program,
+    User,
+)
 from caseflow.models.base import utcnow
-from caseflow.participants.matching import Candidate, Probe, Score, parse_search, phone_digits, rank
+from caseflow.participants.matching import (
+    Candidate,
+    Probe,
+    Score,
+    can_be_strong,
+    parse_search,
+    phone_digits,
+    probe_keys,
+    rank,
+)
 from caseflow.permissions import case_scope, programs_for
 from caseflow.timezones import local_today
 
@@ -166,50 +183,62 @@ def _replace_race_ethnicities(participant: Participant, categories: list[str]) -
 # --- finding people ---------------------------------------------------------------------
 
 
-def _candidates(actor: User) -> list[Candidate]:
-    """Every live, unmerged person as plain columns (ids, names, birth date, phone, aliases).
+def _candidates(actor: User, probe: Probe) -> tuple[list[Candidate], set[int]]:
+    """The live, unmerged people sharing a search key with the probe, as plain columns, and which the actor may see.
 
-    Ranking needs only these, so no ORM rows are built. Whether the actor may see each person
-    comes from the same case scope every page uses, read once as a set of ids rather than as
-    a correlated subquery per person.
+    Ranking needs only ids, names, birth date, phone and aliases, so no ORM rows are built, and only
+    for the people the key prefilter admits (matching.probe_keys: never fewer than rank() would list)
+    rather than for everyone in the deployment. One statement brings the aliases and whether each person
+    is in the actor's case scope: an uncorrelated IN, which both databases evaluate once, not per row.
     """
-    in_scope = select(Case.participant_id).where(case_scope(actor))
-    # An IPV-protected person the actor may not see is no candidate at all: never matched, hinted at
-    # or counted, so neither search nor the duplicate check can tell that they exist (S24).
-    live = (
-        Participant.deleted_at.is_(None),
-        Participant.merged_into_id.is_(None),
-        or_(Participant.is_ipv_protected.is_(False), Participant.id.in_(in_scope)),
-    )
-    visible = set(db.session.execute(in_scope.distinct()).scalars())
+    keys = probe_keys(probe)
+    if not keys:
+        return [], set()
+    # Table columns, not ORM attributes: plain tuples come back without the ORM's per-row work.
+    person, alias, key = Participant.__table__.c, ParticipantAlias.__table__.c, ParticipantSearchKey.__table__.c
+    in_scope = person.id.in_(select(Case.participant_id).where(case_scope(actor)))
     rows = db.session.execute(
         select(
-            Participant.id,
-            Participant.first_name,
-            Participant.last_name,
-            Participant.date_of_birth,
-            Participant.phone,
-        ).where(*live)
-    ).all()
-    aliases: dict[int, list[str]] = {}
-    for participant_id, name in db.session.execute(
-        select(ParticipantAlias.participant_id, ParticipantAlias.name)
-        .join(Participant, Participant.id == ParticipantAlias.participant_id)
-        .where(*live)
-    ):
-        aliases.setdefault(participant_id, []).append(name)
-    return [
-        Candidate(
-            id=row.id,
-            first_name=row.first_name,
-            last_name=row.last_name,
-            date_of_birth=row.date_of_birth,
-            phone=row.phone or "",
-            aliases=tuple(aliases.get(row.id, ())),
-            in_scope=row.id in visible,
+            person.id,
+            person.first_name,
+            person.last_name,
+            person.date_of_birth,
+            person.phone,
+            in_scope,
+            alias.name,
         )
-        for row in rows
-    ]
+        .select_from(Participant.__table__.outerjoin(ParticipantAlias.__table__, alias.participant_id == person.id))
+        .where(
+            person.id.in_(select(key.participant_id).where(key.key.in_(sorted(keys)))),
+            person.deleted_at.is_(None),
+            person.merged_into_id.is_(None),
+            # An IPV-protected person the actor may not see is no candidate at all: never matched, hinted at
+            # or counted, so neither search nor the duplicate check can tell that they exist (S24).
+            or_(person.is_ipv_protected.is_(False), in_scope),
+            # People outside the scope only ever count as strong matches (the hint): when none can be strong,
+            # only the actor's own people are candidates.
+            true() if can_be_strong(probe) else in_scope,
+        )
+        .order_by(person.id, alias.id)
+    ).all()
+    people: dict[int, tuple] = {}
+    aliases: dict[int, list[str]] = {}
+    for row in rows:
+        if row[0] not in people:
+            people[row[0]] = row
+        if row[6] is not None:
+            aliases.setdefault(row[0], []).append(row[6])
+    visible = {pid for pid, row in people.items() if row[5]}
+    return [
+        Candidate(pid, first, last, born, phone or "", tuple(aliases.get(pid, ())))
+        for pid, (_, first, last, born, phone, _, _) in people.items()
+    ], visible
+
+
+def _scored(actor: User, probe: Probe) -> tuple[list[Score], set[int]]:
+    """Everyone rank() lists for the probe, best first, and which of them are in the actor's scope."""
+    candidates, visible = _candidates(actor, probe)
+    return rank(probe, candidates), visible
 
 
 def _load(scores: list[Score]) -> list[Match]:
@@ -221,8 +250,10 @@ def _load(scores: list[Score]) -> list[Match]:
         for p in db.session.execute(
             select(Participant)
             .where(Participant.id.in_([s.candidate.id for s in scores]))
-            .options(selectinload(Participant.aliases))
-        ).scalars()
+            .options(joinedload(Participant.aliases))  # one statement for the people and their aliases
+        )
+        .unique()
+        .scalars()
     }
     return [Match(by_id[s.candidate.id], s.reasons, s.strong) for s in scores if s.candidate.id in by_id]
 
@@ -255,15 +286,17 @@ def _match(
     exclude_id: int | None = None,
     hint_elsewhere: bool = True,
 ) -> MatchOutcome:
-    """Rank everyone against the probe; show the actor's own people, only hint at the rest."""
-    scores = [s for s in rank(probe, _candidates(actor)) if s.candidate.id != exclude_id]
-    shown = [s for s in scores if s.candidate.in_scope and (s.likely or not likely_only)][:limit]
+    """Rank the candidates against the probe; show the actor's own people, only hint at the rest."""
+    scored, visible = _scored(actor, probe)
+    scores = [s for s in scored if s.candidate.id != exclude_id]
+    shown = [s for s in scores if s.candidate.id in visible and (s.likely or not likely_only)][:limit]
     # Out of scope, only a strong match counts, and only program names ever leave this
     # function: never a name, a date, a count or an id. Users without any program (such as
     # administrators) get no hint at all, so the notice cannot be used to probe the records.
     elsewhere: list[str] = []
-    if hint_elsewhere and programs_for(actor):
-        elsewhere = _programs_of([s.candidate.id for s in scores if not s.candidate.in_scope and s.strong])
+    strong_elsewhere = [s.candidate.id for s in scores if s.candidate.id not in visible and s.strong]
+    if hint_elsewhere and strong_elsewhere and programs_for(actor):
+        elsewhere = _programs_of(strong_elsewhere)
     return MatchOutcome(matches=_load(shown), elsewhere=elsewhere)
 
 
@@ -273,8 +306,8 @@ def strong_matches_elsewhere(actor: User, term: str) -> list[int]:
     Only break-glass asks for these ids, and IPV-protected people are never among them. Nothing is audited
     here: the caller records what it opens.
     """
-    scores = rank(parse_search(term), _candidates(actor))
-    return [s.candidate.id for s in scores if not s.candidate.in_scope and s.strong]
+    scores, visible = _scored(actor, parse_search(term))
+    return [s.candidate.id for s in scores if s.candidate.id not in visible and s.strong]
 
 
 def search_participants(actor: User, term: str) -> MatchOutcome:

@@ -76,6 +76,7 @@ FK_POLICY: dict[str, str] = {
     # The person's own rows, which go when the person goes.
     "participant_aliases.participant_id": CASCADE,
     "participant_race_ethnicities.participant_id": CASCADE,
+    "participant_search_keys.participant_id": CASCADE,  # derived from the person's names
     "consents.participant_id": CASCADE,
     "consent_categories.consent_id": CASCADE,
     "incident_people.participant_id": CASCADE,  # the link only: the shooting stays in the register
