@@ -15,6 +15,7 @@ from sqlalchemy import (
     DateTime,
     Integer,
     String,
+    and_,
     bindparam,
     cast,
     func,
@@ -71,9 +72,11 @@ def load_case(user: User, case_id: int) -> Case | None:
         return None
     stmt = built_once(
         "case_page_case",
-        lambda: select(Case)
-        .where(Case.id == bindparam("case_id"), case_scope_for(bindparam("user_id")))
-        .options(joinedload(Case.participant), joinedload(Case.program), joinedload(Case.assigned_worker)),
+        lambda: (
+            select(Case)
+            .where(Case.id == bindparam("case_id"), case_scope_for(bindparam("user_id")))
+            .options(joinedload(Case.participant), joinedload(Case.program), joinedload(Case.assigned_worker))
+        ),
     )
     return db.session.execute(stmt, {"case_id": case_id, "user_id": user.id}).scalar_one_or_none()
 
@@ -362,37 +365,64 @@ def _slot_columns(filled: dict, slots: dict = SLOTS) -> list:
 
 @cache
 def _timeline_statements():
-    """(the page statement, the count statement, {kind: (item class, [(field, slot)])}), built once per process."""
+    """(the page statement, the count statement, {kind: (item class, [(field, slot)])}), built once per process.
+
+    The page is found on a narrow union (kind, id, time) first and only its rows are read in full: sorting
+    every entry of a long case with all its display columns (notes included) cost four times as much.
+    Both steps are one statement; the page's keys are a CTE that PostgreSQL and SQLite compute once.
+    """
+    sources = _timeline_sources()
+    keys = union_all(
+        *[
+            _where_live(
+                select(literal(kind).label("kind"), model.id.label("id"), when.label("at")).select_from(model),
+                model,
+                soft,
+            )
+            for kind, (_item, model, when, soft, _joins, _fields) in sources.items()
+        ]
+    ).subquery("timeline_keys")
+    page_keys = (
+        select(keys.c.kind, keys.c.id, keys.c.at, func.count().over().label("total"))
+        .order_by(keys.c.at.desc(), keys.c.kind, keys.c.id.desc())
+        .limit(bindparam("limit", type_=Integer))
+        .offset(bindparam("offset", type_=Integer))
+        .cte("timeline_page")
+        .prefix_with("MATERIALIZED", dialect="postgresql")
+    )
     parts, readers = [], {}
-    for kind, (item_class, model, when, soft, joins, fields) in _timeline_sources().items():
-        stmt = select(
-            literal(kind).label("kind"),
-            model.id.label("id"),
-            when.label("at"),
-            *_slot_columns({slot: column for slot, column in fields.values()}),
-        ).select_from(model)
+    for kind, (item_class, model, when, _soft, joins, fields) in sources.items():
+        stmt = (
+            select(
+                literal(kind).label("kind"),
+                model.id.label("id"),
+                when.label("at"),
+                page_keys.c.total,
+                *_slot_columns({slot: column for slot, column in fields.values()}),
+            )
+            .select_from(model)
+            .join(page_keys, and_(page_keys.c.kind == literal(kind), page_keys.c.id == model.id))
+        )
         for target, onclause in joins:
             stmt = stmt.outerjoin(target, onclause)
-        stmt = stmt.where(model.case_id == CASE_ID)
-        if soft:
-            stmt = stmt.where(model.deleted_at.is_(None))
         parts.append(stmt)
         readers[kind] = (item_class, [(name, slot) for name, (slot, _) in fields.items()])
     everything = union_all(*parts).subquery()
-    page = (
-        select(
-            everything.c.kind,
-            everything.c.id,
-            # The subquery takes its column types from the first part; say each slot's type so every row decodes.
-            *[type_coerce(everything.c[slot], slot_type).label(slot) for slot, slot_type in SLOTS.items()],
-            func.count().over().label("total"),
-        )
-        .order_by(everything.c.at.desc(), everything.c.kind, everything.c.id.desc())
-        .limit(bindparam("limit", type_=Integer))
-        .offset(bindparam("offset", type_=Integer))
-    )
-    count = select(func.count()).select_from(everything)
+    page = select(
+        everything.c.kind,
+        everything.c.id,
+        # The subquery takes its column types from the first part; say each slot's type so every row decodes.
+        *[type_coerce(everything.c[slot], slot_type).label(slot) for slot, slot_type in SLOTS.items()],
+        everything.c.total,
+    ).order_by(everything.c.at.desc(), everything.c.kind, everything.c.id.desc())
+    count = select(func.count()).select_from(keys)
     return page, count, readers
+
+
+def _where_live(stmt, model, soft: bool):
+    """A timeline source's rows for the case, without soft-deleted ones where the model has them."""
+    stmt = stmt.where(model.case_id == CASE_ID)
+    return stmt.where(model.deleted_at.is_(None)) if soft else stmt
 
 
 @dataclass
