@@ -255,3 +255,14 @@ def test_search_reads_only_the_people_sharing_a_key(as_worker, add, marcus):
     candidates, visible = _candidates(as_worker, parse_search("Marcus Washingtn"))
     assert marcus.id in [c.id for c in candidates] and marcus.id in visible
     assert len(candidates) <= 5
+
+
+def test_many_people_sharing_a_key_are_selected_by_key_not_listed(as_worker, add, marcus, monkeypatch):
+    """Past the listing limit the candidates are selected again by key: the same people, the same scope."""
+    others = [add("Marcus", f"Washington{n}") for n in range(3)]
+    listed, visible = _candidates(as_worker, parse_search("Marcus Washington"))
+    monkeypatch.setattr("caseflow.participants.services.MAX_LISTED_CANDIDATES", 1)
+    by_key, visible_by_key = _candidates(as_worker, parse_search("Marcus Washington"))
+    assert sorted(c.id for c in by_key) == sorted(c.id for c in listed)
+    assert visible_by_key == visible and marcus.id in visible
+    assert {p.id for p in others} <= {c.id for c in by_key}

@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import or_, select, true
+from sqlalchemy import exists, or_, select, true
 from sqlalchemy.orm import joinedload
 
 from caseflow.audit.services import record_event
@@ -183,43 +183,68 @@ def _replace_race_ethnicities(participant: Participant, categories: list[str]) -
 # --- finding people ---------------------------------------------------------------------
 
 
+# Above this many people sharing a key, the second statement selects them again by key instead of by id.
+MAX_LISTED_CANDIDATES = 5000
+
+
 def _candidates(actor: User, probe: Probe) -> tuple[list[Candidate], set[int]]:
     """The live, unmerged people sharing a search key with the probe, as plain columns, and which the actor may see.
 
     Ranking needs only ids, names, birth date, phone and aliases, so no ORM rows are built, and only
     for the people the key prefilter admits (matching.probe_keys: never fewer than rank() would list)
-    rather than for everyone in the deployment. One statement brings the aliases and whether each person
-    is in the actor's case scope: an uncorrelated IN, which both databases evaluate once, not per row.
+    rather than for everyone in the deployment. A second statement brings their columns, aliases and
+    whether each person is in the actor's case scope.
     """
     keys = probe_keys(probe)
     if not keys:
         return [], set()
     # Table columns, not ORM attributes: plain tuples come back without the ORM's per-row work.
     person, alias, key = Participant.__table__.c, ParticipantAlias.__table__.c, ParticipantSearchKey.__table__.c
-    in_scope = person.id.in_(select(Case.participant_id).where(case_scope(actor)))
-    rows = db.session.execute(
+    # First the ids of the people sharing a key (an index range read), so the second statement works on a
+    # known list: given a subquery instead, PostgreSQL misjudged its size and scanned every participant.
+    sharing = select(key.participant_id).where(key.key.in_(sorted(keys))).distinct()
+    ids = db.session.execute(sharing).scalars().all()
+    if not ids:
+        return [], set()
+    # A very common key in a very large deployment: keep the statement's parameters few (drivers cap them).
+    listed = person.id.in_(ids) if len(ids) <= MAX_LISTED_CANDIDATES else person.id.in_(sharing)
+    # Whether each is in scope is computed once per person (MATERIALIZED: PostgreSQL would otherwise
+    # evaluate the scope once for each of the three places that use it).
+    found = (
         select(
             person.id,
             person.first_name,
             person.last_name,
             person.date_of_birth,
             person.phone,
-            in_scope,
+            exists().where(Case.participant_id == person.id, case_scope(actor)).label("in_scope"),
+            person.is_ipv_protected,
+        )
+        .where(listed, person.deleted_at.is_(None), person.merged_into_id.is_(None))
+        .cte("found")
+        .prefix_with("MATERIALIZED", dialect="postgresql")
+    )
+    in_scope = found.c.in_scope.is_(True)
+    rows = db.session.execute(
+        select(
+            found.c.id,
+            found.c.first_name,
+            found.c.last_name,
+            found.c.date_of_birth,
+            found.c.phone,
+            found.c.in_scope,
             alias.name,
         )
-        .select_from(Participant.__table__.outerjoin(ParticipantAlias.__table__, alias.participant_id == person.id))
+        .select_from(found.outerjoin(ParticipantAlias.__table__, alias.participant_id == found.c.id))
         .where(
-            person.id.in_(select(key.participant_id).where(key.key.in_(sorted(keys)))),
-            person.deleted_at.is_(None),
-            person.merged_into_id.is_(None),
             # An IPV-protected person the actor may not see is no candidate at all: never matched, hinted at
             # or counted, so neither search nor the duplicate check can tell that they exist (S24).
-            or_(person.is_ipv_protected.is_(False), in_scope),
+            or_(found.c.is_ipv_protected.is_(False), in_scope),
             # People outside the scope only ever count as strong matches (the hint): when none can be strong,
             # only the actor's own people are candidates.
             true() if can_be_strong(probe) else in_scope,
         )
-        .order_by(person.id, alias.id)
+        .order_by(found.c.id, alias.id)
     ).all()
     people: dict[int, tuple] = {}
     aliases: dict[int, list[str]] = {}
