@@ -2,7 +2,8 @@
 
 Run by bench/run.py with DATABASE_URL set, after `flask seed-demo`. At the demo scale it gives the
 outreach demo login's busiest open case 500 contacts (the large scale's seed already did); on PostgreSQL
-it then runs ANALYZE, as autovacuum would soon after a load.
+it then runs ANALYZE, as autovacuum would soon after a load. `prepare.py forget-posts CASE ID` deletes
+what a run's contact-log POSTs added (run.py calls it after measuring).
 """
 
 import json
@@ -13,6 +14,22 @@ from sqlalchemy import func, select
 
 # Run as a script from the repository root: import caseflow from there.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+def forget_posts(case_id: int, above_id: int) -> None:
+    """Delete the contacts the benchmark's POSTs added to one case (ids above the mark), so reruns start alike.
+
+    Otherwise the POST case gains thousands of contacts a run, and the next run's "busiest case" (the case
+    page's) would be that one instead of the 500-contact case. Nothing references a contact by foreign key.
+    """
+    from caseflow import create_app
+    from caseflow.extensions import db
+    from caseflow.models import Contact
+
+    app = create_app()
+    with app.app_context():
+        db.session.execute(Contact.__table__.delete().where(Contact.case_id == case_id, Contact.id > above_id))
+        db.session.commit()
 
 
 def main() -> None:
@@ -75,6 +92,7 @@ def main() -> None:
                 "long_case": long_case,
                 "long_case_contacts": long_contacts,
                 "post_case": post_case,
+                "max_contact_id": db.session.execute(select(func.max(Contact.id))).scalar_one(),
                 "outreach_program": outreach.id,
                 "biggest_program": biggest.name,
                 "biggest_program_cases": biggest.n,
@@ -86,4 +104,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:2] == ["forget-posts"]:
+        forget_posts(int(sys.argv[2]), int(sys.argv[3]))
+    else:
+        main()

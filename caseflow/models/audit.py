@@ -42,6 +42,8 @@ class AuditEvent(db.Model):
         Index("ix_audit_events_record_type_record_id", "record_type", "record_id"),
         # The S22 volume check counts one user's views in the last hour on every participant or case view.
         Index("ix_audit_events_user_id_occurred_at", "user_id", "occurred_at"),
+        # ...but only when the view opens a record the user had not opened within the hour: one probe here.
+        Index("ix_audit_events_user_record_occurred_at", "user_id", "record_type", "record_id", "occurred_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -251,3 +251,19 @@ def test_s22_the_volume_limit_may_only_be_tightened(monkeypatch):
     monkeypatch.setenv("CASEFLOW_ALERT_PARTICIPANTS_PER_HOUR", "51")
     with pytest.raises(ValueError, match="never raised above 50"):
         CONFIGS["development"].from_env()
+
+
+def test_s22_reopening_a_record_within_the_hour_does_not_recount_the_hour(app, crowd):
+    """A record reopened within the hour costs two index probes, not a count over the user's hour of views."""
+    from tests.test_query_budgets import QueryCounter
+
+    _, supervisor, cases = crowd
+    with app.test_request_context():
+        for case in cases[:3]:
+            record_event(supervisor, "view", "participant", case.participant_id)
+        with QueryCounter() as counter:
+            record_event(supervisor, "view", "participant", cases[0].participant_id)
+        db.session.commit()
+    counts = [s for s in counter.statements if "count(" in s.lower()]
+    assert counts == [], "a reopened record was counted again"
+    assert _alerts("volume") == []
