@@ -83,6 +83,7 @@ def main() -> None:
                 ("programs", Program),
             )
         }
+        max_contact_id = db.session.execute(select(func.max(Contact.id))).scalar_one()
         long_contacts = db.session.execute(
             select(func.count(Contact.id)).where(Contact.case_id == long_case)
         ).scalar_one()
@@ -92,7 +93,7 @@ def main() -> None:
                 "long_case": long_case,
                 "long_case_contacts": long_contacts,
                 "post_case": post_case,
-                "max_contact_id": db.session.execute(select(func.max(Contact.id))).scalar_one(),
+                "max_contact_id": max_contact_id,
                 "outreach_program": outreach.id,
                 "biggest_program": biggest.name,
                 "biggest_program_cases": biggest.n,
