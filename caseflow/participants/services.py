@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import exists, or_, select, true
+from sqlalchemy import or_, select, true
 from sqlalchemy.orm import joinedload
 
 from caseflow.audit.services import record_event
@@ -207,7 +207,9 @@ def _candidates(actor: User, probe: Probe) -> tuple[list[Candidate], set[int]]:
     if not ids:
         return [], set()
     # A very common key in a very large deployment: keep the statement's parameters few (drivers cap them).
-    listed = person.id.in_(ids) if len(ids) <= MAX_LISTED_CANDIDATES else person.id.in_(sharing)
+    few = len(ids) <= MAX_LISTED_CANDIDATES
+    listed = person.id.in_(ids) if few else person.id.in_(sharing)
+    case_ids_of = Case.participant_id.in_(ids) if few else Case.participant_id.in_(sharing)
     # Whether each is in scope is computed once per person (MATERIALIZED: PostgreSQL would otherwise
     # evaluate the scope once for each of the three places that use it).
     found = (
@@ -217,7 +219,8 @@ def _candidates(actor: User, probe: Probe) -> tuple[list[Candidate], set[int]]:
             person.last_name,
             person.date_of_birth,
             person.phone,
-            exists().where(Case.participant_id == person.id, case_scope(actor)).label("in_scope"),
+            # The candidates' own cases (by ix_cases_participant_id), then the scope: not every case in scope.
+            person.id.in_(select(Case.participant_id).where(case_ids_of, case_scope(actor))).label("in_scope"),
             person.is_ipv_protected,
         )
         .where(listed, person.deleted_at.is_(None), person.merged_into_id.is_(None))
