@@ -1067,6 +1067,18 @@ def _referrals(rng: random.Random, case: Case, plan: _CasePlan, by_category, las
     return referrals
 
 
+def drift_answers(rng: random.Random, points: list[int], specs, drop: float, rise: float) -> None:
+    """A repeat assessment's answers: each item may fall or rise one point; fixed facts never change."""
+    for k, (_, top, _, fixed) in enumerate(specs):
+        roll = rng.random()
+        if fixed:
+            continue
+        if roll < drop and points[k] > 0:
+            points[k] -= 1
+        elif roll > 1 - rise and points[k] < top:
+            points[k] += 1
+
+
 def _assessments(
     rng: random.Random,
     case: Case,
@@ -1093,14 +1105,7 @@ def _assessments(
         if not points:
             points = [rng.choices(range(top + 1), weights=weights)[0] for _, top, weights, _ in specs]
         else:
-            for k, (_, top, _, fixed) in enumerate(specs):
-                roll = rng.random()
-                if fixed:
-                    continue
-                if roll < drop and points[k] > 0:
-                    points[k] -= 1
-                elif roll > 1 - rise and points[k] < top:
-                    points[k] += 1
+            drift_answers(rng, points, specs, drop, rise)
         score = sum(points)
         risk = next(level for top, level in cut_offs if score <= top)
         rows.append(

@@ -30,6 +30,7 @@ from caseflow.demo import (
     REFERRAL_CATEGORY_WEIGHTS,
     STREET_NAMES,
     _pick,
+    drift_answers,
 )
 from caseflow.demo_modules import (
     CALL_IN_NOTES,
@@ -980,14 +981,7 @@ def _screens_and_assessments(seed: int, enrolled: list, programs: list, settings
             if round_no:
                 if on > end:
                     break
-                for k, (_, top, _, fixed) in enumerate(specs):
-                    roll = rng.random()
-                    if fixed:
-                        continue
-                    if roll < drop and points[k] > 0:
-                        points[k] -= 1
-                    elif roll > 1 - rise and points[k] < top:
-                        points[k] += 1
+                drift_answers(rng, points, specs, drop, rise)
             score = sum(points)
             risk = next(level for top, level in cut_offs if score <= top)
             at = _when(rng, on)

@@ -48,14 +48,13 @@ from caseflow.models import (
 )
 from caseflow.models.choices import (
     CLOSURE_REASONS,
-    CONTACT_MODES,
-    CONTACT_TYPES,
     GOAL_DOMAINS,
-    GOAL_STATUSES,
     OUTCOME_TYPES,
-    REFERRAL_STATUSES,
     RISK_LEVELS,
     SERVICE_CATEGORIES,
+    ContactLabels,
+    GoalLabels,
+    ReferralLabels,
     label_of,
 )
 from caseflow.permissions import case_scope_for
@@ -85,7 +84,7 @@ def load_case(user: User, case_id: int) -> Case | None:
 
 
 @dataclass(slots=True)
-class ContactItem:
+class ContactItem(ContactLabels):
     id: int
     occurred_at: datetime
     mode: str
@@ -96,17 +95,9 @@ class ContactItem:
     is_completed: bool
     notes: str
 
-    @property
-    def mode_label(self) -> str:
-        return label_of(CONTACT_MODES, self.mode)
-
-    @property
-    def type_label(self) -> str:
-        return label_of(CONTACT_TYPES, self.contact_type)
-
 
 @dataclass(slots=True)
-class ReferralItem:
+class ReferralItem(ReferralLabels):
     id: int
     referred_on: date
     due_on: date | None
@@ -115,30 +106,14 @@ class ReferralItem:
     status: str
     is_anonymous: bool
 
-    @property
-    def category_label(self) -> str:
-        return label_of(SERVICE_CATEGORIES, self.service_category)
-
-    @property
-    def status_label(self) -> str:
-        return label_of(REFERRAL_STATUSES, self.status)
-
 
 @dataclass(slots=True)
-class GoalItem:
+class GoalItem(GoalLabels):
     id: int
     set_on: date
     domain: str
     status: str
     description: str
-
-    @property
-    def domain_label(self) -> str:
-        return label_of(GOAL_DOMAINS, self.domain)
-
-    @property
-    def status_label(self) -> str:
-        return label_of(GOAL_STATUSES, self.status)
 
 
 @dataclass(slots=True)

@@ -151,3 +151,45 @@ CLOSURE_REASONS = [
     ("transferred", "Transferred to another program"),
     ("other", "Other"),
 ]
+
+
+class ContactLabels:
+    """A contact's coded fields as words, shared by the model and the case page's timeline rows."""
+
+    __slots__ = ()
+
+    @property
+    def mode_label(self) -> str:
+        return label_of(CONTACT_MODES, self.mode)
+
+    @property
+    def type_label(self) -> str:
+        return label_of(CONTACT_TYPES, self.contact_type)
+
+
+class ReferralLabels:
+    """A referral's coded fields as words, shared by the model and the case page's timeline rows."""
+
+    __slots__ = ()
+
+    @property
+    def category_label(self) -> str:
+        return label_of(SERVICE_CATEGORIES, self.service_category)
+
+    @property
+    def status_label(self) -> str:
+        return label_of(REFERRAL_STATUSES, self.status)
+
+
+class GoalLabels:
+    """A goal's coded fields as words, shared by the model and the case page's timeline rows."""
+
+    __slots__ = ()
+
+    @property
+    def domain_label(self) -> str:
+        return label_of(GOAL_DOMAINS, self.domain)
+
+    @property
+    def status_label(self) -> str:
+        return label_of(GOAL_STATUSES, self.status)

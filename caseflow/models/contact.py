@@ -8,10 +8,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from caseflow.crypto import EncryptedText
 from caseflow.extensions import db
 from caseflow.models.base import RecordMixin, check_in
-from caseflow.models.choices import CONTACT_MODES, CONTACT_TYPES, label_of, values
+from caseflow.models.choices import CONTACT_MODES, CONTACT_TYPES, ContactLabels, values
 
 
-class Contact(RecordMixin, db.Model):
+class Contact(ContactLabels, RecordMixin, db.Model):
     """A completed or attempted contact; only completed ones make a person 'served'."""
 
     __tablename__ = "contacts"
@@ -42,11 +42,3 @@ class Contact(RecordMixin, db.Model):
 
     case: Mapped["Case"] = relationship()  # noqa: F821
     author: Mapped["User | None"] = relationship(foreign_keys=[author_id])  # noqa: F821
-
-    @property
-    def mode_label(self) -> str:
-        return label_of(CONTACT_MODES, self.mode)
-
-    @property
-    def type_label(self) -> str:
-        return label_of(CONTACT_TYPES, self.contact_type)

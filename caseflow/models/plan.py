@@ -8,10 +8,18 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from caseflow.crypto import EncryptedText
 from caseflow.extensions import db
 from caseflow.models.base import RecordMixin, check_in
-from caseflow.models.choices import GOAL_DOMAINS, GOAL_STATUSES, OUTCOME_TYPES, RISK_LEVELS, label_of, values
+from caseflow.models.choices import (
+    GOAL_DOMAINS,
+    GOAL_STATUSES,
+    OUTCOME_TYPES,
+    RISK_LEVELS,
+    GoalLabels,
+    label_of,
+    values,
+)
 
 
-class Goal(RecordMixin, db.Model):
+class Goal(GoalLabels, RecordMixin, db.Model):
     """One goal of the case plan, by domain."""
 
     __tablename__ = "goals"
@@ -27,14 +35,6 @@ class Goal(RecordMixin, db.Model):
     met_on: Mapped[date | None] = mapped_column(default=None)
 
     case: Mapped["Case"] = relationship()  # noqa: F821
-
-    @property
-    def domain_label(self) -> str:
-        return label_of(GOAL_DOMAINS, self.domain)
-
-    @property
-    def status_label(self) -> str:
-        return label_of(GOAL_STATUSES, self.status)
 
 
 class Outcome(RecordMixin, db.Model):

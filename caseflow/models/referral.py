@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from caseflow.crypto import EncryptedText
 from caseflow.extensions import db
 from caseflow.models.base import RecordMixin, check_in, utcnow
-from caseflow.models.choices import REFERRAL_STATUSES, SERVICE_CATEGORIES, label_of, values
+from caseflow.models.choices import REFERRAL_STATUSES, SERVICE_CATEGORIES, ReferralLabels, values
 
 REFERRAL_TRANSITIONS: dict[str, frozenset[str]] = {
     "referred": frozenset({"scheduled", "connected", "declined", "no_show", "unable_to_reach"}),
@@ -21,7 +21,7 @@ REFERRAL_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
-class Referral(RecordMixin, db.Model):
+class Referral(ReferralLabels, RecordMixin, db.Model):
     """A referral from a case to a provider for one category of service."""
 
     __tablename__ = "referrals"
@@ -51,14 +51,6 @@ class Referral(RecordMixin, db.Model):
     status_changes: Mapped[list["ReferralStatusChange"]] = relationship(
         back_populates="referral", order_by="ReferralStatusChange.changed_at"
     )
-
-    @property
-    def category_label(self) -> str:
-        return label_of(SERVICE_CATEGORIES, self.service_category)
-
-    @property
-    def status_label(self) -> str:
-        return label_of(REFERRAL_STATUSES, self.status)
 
     def is_overdue(self, today: date) -> bool:
         """Overdue when the due date passed without a connection."""
