@@ -35,10 +35,10 @@ from caseflow.demo import (
 from caseflow.demo_modules import (
     CALL_IN_NOTES,
     CALL_IN_VENUES,
-    FD_SERVICE_WEIGHTS,
     FOLLOW_UP_NOTES,
     FOLLOW_UP_PARENTS,
     RESPONSE_NOTES,
+    requested_services,
 )
 from caseflow.extensions import db
 from caseflow.models import (
@@ -1188,12 +1188,7 @@ def _call_ins(seed: int, programs: list, enrolled: list, last: date) -> tuple[in
                 invitees.add(invitee_id, call_in_id, person, "absent", False, held_at, held_at)
                 invitee_id += 1
             asking = sum(accepted for _, accepted in came)
-            categories: list[str] = []
-            kinds = min(asking + 1, rng.randint(2, 5)) if asking else 0
-            while len(categories) < kinds:
-                category = _pick(rng, FD_SERVICE_WEIGHTS)
-                if category not in categories:
-                    categories.append(category)
+            categories = requested_services(rng, asking)
             for category in categories:
                 requests.add(request_id, call_in_id, category, rng.randint(1, max(1, (asking + 1) // 2)))
                 request_id += 1

@@ -350,6 +350,17 @@ def _activities(rng: random.Random, program: Program, staff: list[int], start: d
     return rows
 
 
+def requested_services(rng, asking: int) -> list[str]:
+    """The service tables a call-in's attendees asked at: a few distinct categories when anyone asked."""
+    categories: list[str] = []
+    kinds = min(asking + 1, rng.randint(2, 5)) if asking else 0
+    while len(categories) < kinds:
+        category = _pick(rng, FD_SERVICE_WEIGHTS)
+        if category not in categories:
+            categories.append(category)
+    return categories
+
+
 def seed_deterrence(
     rng: random.Random, program: Program, staff: list[int], holders: list, last: date
 ) -> dict[str, int]:
@@ -413,12 +424,7 @@ def seed_deterrence(
         if came and not any(i.help_accepted for i in came):
             rng.choice(came).help_accepted = True  # someone always stays to talk to the service tables
         asking = sum(i.help_accepted for i in call_in.invitees)
-        categories: list[str] = []
-        kinds = min(asking + 1, rng.randint(2, 5)) if asking else 0
-        while len(categories) < kinds:
-            category = _pick(rng, FD_SERVICE_WEIGHTS)
-            if category not in categories:
-                categories.append(category)
+        categories = requested_services(rng, asking)
         call_in.service_requests = [
             CallInServiceRequest(category=c, people=rng.randint(1, max(1, (asking + 1) // 2))) for c in categories
         ]
