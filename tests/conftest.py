@@ -18,6 +18,7 @@ from caseflow.models import (
     CaseStatusChange,
     Contact,
     Participant,
+    ParticipantAlias,
     Program,
     ProgramMembership,
     User,
@@ -166,6 +167,21 @@ def make_contact(app):
         db.session.add(contact)
         db.session.commit()
         return contact
+
+    return make
+
+
+@pytest.fixture
+def person(make_case):
+    """A person with aliases, one case in program; returns the Participant."""
+
+    def make(program, worker=None, aliases=(), **fields) -> Participant:
+        case = make_case(program, worker, **fields)
+        participant = case.participant
+        for name in aliases:
+            db.session.add(ParticipantAlias(participant_id=participant.id, name=name))
+        db.session.commit()
+        return participant
 
     return make
 

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from caseflow.extensions import db
-from caseflow.models import AuditEvent, Case, Participant, ParticipantAlias, ParticipantRaceEthnicity
+from caseflow.models import AuditEvent, Case, Participant, ParticipantRaceEthnicity
 from caseflow.models.base import utcnow
 from tests.conftest import login
 
@@ -26,21 +26,6 @@ def team(make_program, make_user):
         "supervisor": make_user(roles={outreach: "supervisor"}, full_name="Sam Supervisor"),
         "hvip_worker": make_user(roles={hvip: "worker"}, full_name="Hal Hvip"),
     }
-
-
-@pytest.fixture
-def person(make_case):
-    """A person with aliases, one case in program; returns the Participant."""
-
-    def make(program, worker=None, aliases=(), **fields) -> Participant:
-        case = make_case(program, worker, **fields)
-        participant = case.participant
-        for name in aliases:
-            db.session.add(ParticipantAlias(participant_id=participant.id, name=name))
-        db.session.commit()
-        return participant
-
-    return make
 
 
 @pytest.fixture

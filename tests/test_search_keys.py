@@ -41,16 +41,14 @@ def team(make_program, make_user):
 
 
 @pytest.fixture
-def add(team, make_case):
+def add(team, person):
     """A person in the outreach program (with aliases), committed; returns the Participant."""
 
     def make(first_name: str, last_name: str, aliases=(), status: str = "active", **fields) -> Participant:
-        case = make_case(team["outreach"], team["worker"], status, first_name=first_name, last_name=last_name, **fields)
-        participant = case.participant
-        for name in aliases:
-            db.session.add(ParticipantAlias(participant_id=participant.id, name=name))
-        db.session.commit()
-        return participant
+        worker = team["worker"]
+        return person(
+            team["outreach"], worker, aliases, status=status, first_name=first_name, last_name=last_name, **fields
+        )
 
     return make
 
