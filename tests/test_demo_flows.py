@@ -9,7 +9,7 @@ from caseflow.demo import seed_demo
 from caseflow.extensions import db
 from caseflow.models import Case, ClosureRequest, Contact, Program, Referral, User
 from caseflow.permissions import visible_cases
-from caseflow.timezones import local_today, to_local
+from caseflow.timezones import local_now, local_today, to_local
 from tests.conftest import login
 
 DEMO_PASSWORD = "demo-password-1234"
@@ -23,6 +23,11 @@ def demo(app):
 
 def _account(email: str) -> User:
     return db.session.execute(select(User).where(User.email == email)).scalar_one()
+
+
+def _an_hour_ago() -> str:
+    """A time the form accepts at any hour: a fixed morning time is in the future just after midnight."""
+    return (local_now() - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
 
 
 def _own_active_case(user: User) -> Case:
@@ -45,7 +50,7 @@ def test_outreach_worker_logs_a_contact_from_the_caseload(client, demo):
     response = client.post(
         f"/cases/{case.id}/contacts/new",
         data={
-            "occurred_at": f"{local_today().isoformat()}T09:00",
+            "occurred_at": _an_hour_ago(),
             "mode": "in_person",
             "contact_type": "check_in",
             "outcome": "completed",
@@ -144,7 +149,7 @@ def test_outreach_worker_records_a_mediation_and_a_shooting_response(client, dem
     response = client.post(
         f"/outreach/{program.id}/mediations/new",
         data={
-            "occurred_at": f"{local_today().isoformat()}T08:30",
+            "occurred_at": _an_hour_ago(),
             "area": "Eastside",
             "identified_by": "tip",
             "parties_count": "3",
