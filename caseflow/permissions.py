@@ -5,7 +5,7 @@ from functools import wraps
 from flask import abort, has_request_context, request
 from flask_login import current_user
 from sqlalchemy import and_, bindparam, event, exists, false, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql import ColumnElement
 
 from caseflow.extensions import db
@@ -20,6 +20,11 @@ SUPERVISING_ROLES = ("supervisor", "manager")
 def _logged_in(user: User) -> bool:
     """Only an authenticated, active user has a scope at all."""
     return user is not None and user.is_authenticated and user.is_active
+
+
+def scope_user_id(user: User) -> int | None:
+    """The id to bind as `user_id` in a statement built with case_scope_for: None (no memberships) if not logged in."""
+    return user.id if _logged_in(user) else None
 
 
 def ipv_protected_ids():
@@ -78,38 +83,35 @@ def case_scope_for(user_id) -> ColumnElement[bool]:
     Pages that run the same large statement on every request build it once with `bindparam("user_id")`
     here and pass the id when they execute it; the caller has already checked the user is logged in.
     """
-    supervised = select(ProgramMembership.program_id).where(
-        ProgramMembership.user_id == user_id,
-        ProgramMembership.role.in_(SUPERVISING_ROLES),
-        ProgramMembership.deleted_at.is_(None),
-    )
-    worker_all = (
-        select(ProgramMembership.program_id)
-        .join(Program, Program.id == ProgramMembership.program_id)
+    # Shaped for PostgreSQL's planner (docs/PERFORMANCE.md): an OR of IN-subqueries became filters it could
+    # not estimate (thousands of cases guessed for a worker with 59), so it read every case. Now the plain
+    # `program_id IN (the user's live memberships)` leads it to the cases by ix_cases_program_id_status, and
+    # one EXISTS over the same membership decides by role; the IN is implied by the EXISTS, never wider.
+    # Aliased, so the EXISTS correlates to the outer query's case and nothing else, whatever that query joins.
+    held, program = aliased(ProgramMembership), aliased(Program)
+    membership = (
+        select(held.id)
+        .join(program, program.id == held.program_id)
         .where(
-            ProgramMembership.user_id == user_id,
-            ProgramMembership.role == "worker",
-            ProgramMembership.deleted_at.is_(None),
-            Program.workers_see_own_caseload_only.is_(False),
+            held.program_id == Case.program_id,
+            held.user_id == user_id,
+            held.deleted_at.is_(None),
+            or_(
+                held.role.in_(SUPERVISING_ROLES),
+                and_(
+                    held.role == "worker",
+                    or_(program.workers_see_own_caseload_only.is_(False), Case.assigned_worker_id == user_id),
+                ),
+            ),
         )
     )
-    worker_own = (
-        select(ProgramMembership.program_id)
-        .join(Program, Program.id == ProgramMembership.program_id)
-        .where(
-            ProgramMembership.user_id == user_id,
-            ProgramMembership.role == "worker",
-            ProgramMembership.deleted_at.is_(None),
-            Program.workers_see_own_caseload_only.is_(True),
-        )
+    member_of = select(ProgramMembership.program_id).where(
+        ProgramMembership.user_id == user_id, ProgramMembership.deleted_at.is_(None)
     )
     return and_(
         Case.deleted_at.is_(None),
-        or_(
-            Case.program_id.in_(supervised),
-            Case.program_id.in_(worker_all),
-            and_(Case.program_id.in_(worker_own), Case.assigned_worker_id == user_id),
-        ),
+        Case.program_id.in_(member_of),
+        membership.exists(),
         _ipv_case_clause_for(user_id),
     )
 

@@ -3,7 +3,8 @@
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import or_, select, true
+from sqlalchemy import Boolean, Integer, String, any_, bindparam, or_, select
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import joinedload
 
 from caseflow.audit.services import record_event
@@ -28,7 +29,8 @@ from caseflow.participants.matching import (
     probe_keys,
     rank,
 )
-from caseflow.permissions import case_scope, programs_for
+from caseflow.permissions import case_scope, case_scope_for, programs_for, scope_user_id
+from caseflow.statements import built_once
 from caseflow.timezones import local_today
 
 SEARCH_LIMIT = 25
@@ -187,29 +189,35 @@ def _replace_race_ethnicities(participant: Participant, categories: list[str]) -
 MAX_LISTED_CANDIDATES = 5000
 
 
-def _candidates(actor: User, probe: Probe) -> tuple[list[Candidate], set[int]]:
-    """The live, unmerged people sharing a search key with the probe, as plain columns, and which the actor may see.
+def _among(column, name: str, element_type):
+    """`column` is one of the list bound as `name`.
 
-    Ranking needs only ids, names, birth date, phone and aliases, so no ORM rows are built, and only
-    for the people the key prefilter admits (matching.probe_keys: never fewer than rank() would list)
-    rather than for everyone in the deployment. A second statement brings their columns, aliases and
-    whether each person is in the actor's case scope.
+    On PostgreSQL one array parameter, so the statement's text is the same whatever the list's length and
+    neither SQLAlchemy nor the driver renders and parses a few hundred placeholders again on every search;
+    elsewhere an expanding IN.
     """
-    keys = probe_keys(probe)
-    if not keys:
-        return [], set()
+    if db.session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(name, type_=postgresql.ARRAY(element_type)))
+    return column.in_(bindparam(name, expanding=True))
+
+
+def _sharing_statement():
+    """The ids of the people sharing one of the bound `keys` (an index range read)."""
+    key = ParticipantSearchKey.__table__.c
+    return select(key.participant_id).where(_among(key.key, "keys", String)).distinct()
+
+
+def _found_statement(by_id: bool):
+    """The candidates' columns, aliases and scope (see _candidates), built once per kind of list.
+
+    by_id: the candidates are the bound `ids`; otherwise they are selected again by the bound `keys`.
+    """
     # Table columns, not ORM attributes: plain tuples come back without the ORM's per-row work.
-    person, alias, key = Participant.__table__.c, ParticipantAlias.__table__.c, ParticipantSearchKey.__table__.c
-    # First the ids of the people sharing a key (an index range read), so the second statement works on a
-    # known list: given a subquery instead, PostgreSQL misjudged its size and scanned every participant.
-    sharing = select(key.participant_id).where(key.key.in_(sorted(keys))).distinct()
-    ids = db.session.execute(sharing).scalars().all()
-    if not ids:
-        return [], set()
-    # A very common key in a very large deployment: keep the statement's parameters few (drivers cap them).
-    few = len(ids) <= MAX_LISTED_CANDIDATES
-    listed = person.id.in_(ids) if few else person.id.in_(sharing)
-    case_ids_of = Case.participant_id.in_(ids) if few else Case.participant_id.in_(sharing)
+    person, alias = Participant.__table__.c, ParticipantAlias.__table__.c
+    if by_id:
+        listed, case_ids_of = _among(person.id, "ids", Integer), _among(Case.participant_id, "ids", Integer)
+    else:
+        listed, case_ids_of = person.id.in_(_sharing_statement()), Case.participant_id.in_(_sharing_statement())
     # Whether each is in scope is computed once per person (MATERIALIZED: PostgreSQL would otherwise
     # evaluate the scope once for each of the three places that use it).
     found = (
@@ -220,7 +228,9 @@ def _candidates(actor: User, probe: Probe) -> tuple[list[Candidate], set[int]]:
             person.date_of_birth,
             person.phone,
             # The candidates' own cases (by ix_cases_participant_id), then the scope: not every case in scope.
-            person.id.in_(select(Case.participant_id).where(case_ids_of, case_scope(actor))).label("in_scope"),
+            person.id.in_(select(Case.participant_id).where(case_ids_of, case_scope_for(bindparam("user_id")))).label(
+                "in_scope"
+            ),
             person.is_ipv_protected,
         )
         .where(listed, person.deleted_at.is_(None), person.merged_into_id.is_(None))
@@ -228,7 +238,7 @@ def _candidates(actor: User, probe: Probe) -> tuple[list[Candidate], set[int]]:
         .prefix_with("MATERIALIZED", dialect="postgresql")
     )
     in_scope = found.c.in_scope.is_(True)
-    rows = db.session.execute(
+    return (
         select(
             found.c.id,
             found.c.first_name,
@@ -243,12 +253,37 @@ def _candidates(actor: User, probe: Probe) -> tuple[list[Candidate], set[int]]:
             # An IPV-protected person the actor may not see is no candidate at all: never matched, hinted at
             # or counted, so neither search nor the duplicate check can tell that they exist (S24).
             or_(found.c.is_ipv_protected.is_(False), in_scope),
-            # People outside the scope only ever count as strong matches (the hint): when none can be strong,
-            # only the actor's own people are candidates.
-            true() if can_be_strong(probe) else in_scope,
+            # People outside the scope only ever count as strong matches (the hint): when none can be strong
+            # (`any_strength` false), only the actor's own people are candidates.
+            or_(bindparam("any_strength", type_=Boolean), in_scope),
         )
         .order_by(found.c.id, alias.id)
-    ).all()
+    )
+
+
+def _candidates(actor: User, probe: Probe) -> tuple[list[Candidate], set[int]]:
+    """The live, unmerged people sharing a search key with the probe, as plain columns, and which the actor may see.
+
+    Ranking needs only ids, names, birth date, phone and aliases, so no ORM rows are built, and only
+    for the people the key prefilter admits (matching.probe_keys: never fewer than rank() would list)
+    rather than for everyone in the deployment. A second statement brings their columns, aliases and
+    whether each person is in the actor's case scope. Both are built once (caseflow/statements.py):
+    building the scope's subqueries for every search cost more than running them.
+    """
+    keys = sorted(probe_keys(probe))
+    if not keys:
+        return [], set()
+    # First the ids of the people sharing a key, so the second statement works on a known list: given a
+    # subquery instead, PostgreSQL misjudged its size and scanned every participant.
+    ids = db.session.execute(built_once("search_sharing", _sharing_statement), {"keys": keys}).scalars().all()
+    if not ids:
+        return [], set()
+    # A very common key in a very large deployment: keep the statement's parameters few (drivers cap them).
+    by_id = len(ids) <= MAX_LISTED_CANDIDATES
+    found = built_once(f"search_found_by_{'id' if by_id else 'key'}", lambda: _found_statement(by_id))
+    values = {"user_id": scope_user_id(actor), "any_strength": can_be_strong(probe)}
+    values.update({"ids": list(ids)} if by_id else {"keys": keys})
+    rows = db.session.execute(found, values).all()
     people: dict[int, tuple] = {}
     aliases: dict[int, list[str]] = {}
     for row in rows:
