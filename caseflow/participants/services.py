@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Boolean, Integer, String, any_, bindparam, or_, select
+from sqlalchemy import Boolean, Integer, String, and_, any_, bindparam, or_, select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import joinedload
 
@@ -214,10 +214,16 @@ def _found_statement(by_id: bool):
     """
     # Table columns, not ORM attributes: plain tuples come back without the ORM's per-row work.
     person, alias = Participant.__table__.c, ParticipantAlias.__table__.c
+    # The candidates' rows in each table are picked by the list itself, so every read is by index and a
+    # search's cost follows the candidates, not the deployment's size (aliases were read in full).
     if by_id:
-        listed, case_ids_of = _among(person.id, "ids", Integer), _among(Case.participant_id, "ids", Integer)
+        listed, case_ids_of, aliases_of = (
+            _among(column, "ids", Integer) for column in (person.id, Case.participant_id, alias.participant_id)
+        )
     else:
-        listed, case_ids_of = person.id.in_(_sharing_statement()), Case.participant_id.in_(_sharing_statement())
+        listed, case_ids_of, aliases_of = (
+            column.in_(_sharing_statement()) for column in (person.id, Case.participant_id, alias.participant_id)
+        )
     # Whether each is in scope is computed once per person (MATERIALIZED: PostgreSQL would otherwise
     # evaluate the scope once for each of the three places that use it).
     found = (
@@ -248,7 +254,7 @@ def _found_statement(by_id: bool):
             found.c.in_scope,
             alias.name,
         )
-        .select_from(found.outerjoin(ParticipantAlias.__table__, alias.participant_id == found.c.id))
+        .select_from(found.outerjoin(ParticipantAlias.__table__, and_(alias.participant_id == found.c.id, aliases_of)))
         .where(
             # An IPV-protected person the actor may not see is no candidate at all: never matched, hinted at
             # or counted, so neither search nor the duplicate check can tell that they exist (S24).
