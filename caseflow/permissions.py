@@ -77,6 +77,12 @@ def case_scope(user: User) -> ColumnElement[bool]:
     return case_scope_for(user.id)
 
 
+# The scope's EXISTS reads memberships under its own names, so it correlates to the outer query's case and
+# nothing else, whatever that query joins. Made once: aliasing a mapped class costs more than the rest of the scope.
+_HELD = aliased(ProgramMembership, name="held_membership")
+_HELD_PROGRAM = aliased(Program, name="held_program")
+
+
 def case_scope_for(user_id) -> ColumnElement[bool]:
     """case_scope for an authenticated, active user's id, or a bound parameter standing for one.
 
@@ -87,8 +93,7 @@ def case_scope_for(user_id) -> ColumnElement[bool]:
     # not estimate (thousands of cases guessed for a worker with 59), so it read every case. Now the plain
     # `program_id IN (the user's live memberships)` leads it to the cases by ix_cases_program_id_status, and
     # one EXISTS over the same membership decides by role; the IN is implied by the EXISTS, never wider.
-    # Aliased, so the EXISTS correlates to the outer query's case and nothing else, whatever that query joins.
-    held, program = aliased(ProgramMembership), aliased(Program)
+    held, program = _HELD, _HELD_PROGRAM
     membership = (
         select(held.id)
         .join(program, program.id == held.program_id)
