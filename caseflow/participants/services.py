@@ -3,8 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Boolean, Integer, String, and_, any_, bindparam, or_, select
-from sqlalchemy.dialects import postgresql
+from sqlalchemy import Boolean, Integer, String, and_, bindparam, or_, select
 from sqlalchemy.orm import joinedload
 
 from caseflow.audit.services import record_event
@@ -30,7 +29,7 @@ from caseflow.participants.matching import (
     rank,
 )
 from caseflow.permissions import case_scope, case_scope_for, programs_for, scope_user_id
-from caseflow.statements import built_once
+from caseflow.statements import bound_list, built_once
 from caseflow.timezones import local_today
 
 SEARCH_LIMIT = 25
@@ -189,22 +188,10 @@ def _replace_race_ethnicities(participant: Participant, categories: list[str]) -
 MAX_LISTED_CANDIDATES = 5000
 
 
-def _among(column, name: str, element_type):
-    """`column` is one of the list bound as `name`.
-
-    On PostgreSQL one array parameter, so the statement's text is the same whatever the list's length and
-    neither SQLAlchemy nor the driver renders and parses a few hundred placeholders again on every search;
-    elsewhere an expanding IN.
-    """
-    if db.session.get_bind().dialect.name == "postgresql":
-        return column == any_(bindparam(name, type_=postgresql.ARRAY(element_type)))
-    return column.in_(bindparam(name, expanding=True))
-
-
 def _sharing_statement():
     """The ids of the people sharing one of the bound `keys` (an index range read)."""
     key = ParticipantSearchKey.__table__.c
-    return select(key.participant_id).where(_among(key.key, "keys", String)).distinct()
+    return select(key.participant_id).where(bound_list(key.key, "keys", String)).distinct()
 
 
 def _found_statement(by_id: bool):
@@ -218,7 +205,7 @@ def _found_statement(by_id: bool):
     # search's cost follows the candidates, not the deployment's size (aliases were read in full).
     if by_id:
         listed, case_ids_of, aliases_of = (
-            _among(column, "ids", Integer) for column in (person.id, Case.participant_id, alias.participant_id)
+            bound_list(column, "ids", Integer) for column in (person.id, Case.participant_id, alias.participant_id)
         )
     else:
         listed, case_ids_of, aliases_of = (
